@@ -1,0 +1,125 @@
+"""The working context of one ``decide`` call: the state being built and the effects so far.
+
+Handlers in ``bot/engine.py`` and ``bot/steps.py`` receive it; they never touch the clock, the
+store or a platform.
+"""
+
+from bot.effects import Effect, React, Record, Say, SayDirect
+from bot.ids import MessageId, RoomId, UserId
+from bot.state import AtelierState
+from bot.texts import render
+
+__all__ = ["Ctx"]
+
+
+class Ctx:
+    def __init__(self, state: AtelierState | None, room: str, lang: str, now: float) -> None:
+        self._state = state
+        self.room = RoomId(room)
+        self.lang = state.lang if state is not None else lang
+        self.now = now
+        self.effects: list[Effect] = []
+
+    @property
+    def s(self) -> AtelierState:
+        """The atelier being worked on (only called where one exists)."""
+        assert self._state is not None, "no atelier in this room"
+        return self._state
+
+    @property
+    def has_atelier(self) -> bool:
+        return self._state is not None and not self._state.finished
+
+    def replace_state(self, state: AtelierState | None) -> None:
+        self._state = state
+        if state is not None:
+            self.lang = state.lang
+
+    @property
+    def state(self) -> AtelierState | None:
+        return self._state
+
+    # -- words -------------------------------------------------------------------------------
+    def t(self, key: str, **params: object) -> str:
+        return render(self.lang, key, **params)
+
+    def say(
+        self,
+        key: str,
+        *,
+        mentions: tuple[str, ...] = (),
+        ref: str | None = None,
+        pin: bool = False,
+        **params: object,
+    ) -> None:
+        self.say_text(key, self.t(key, **params), mentions=mentions, ref=ref, pin=pin)
+
+    def say_text(
+        self,
+        key: str,
+        body: str,
+        *,
+        mentions: tuple[str, ...] = (),
+        ref: str | None = None,
+        pin: bool = False,
+    ) -> None:
+        self.effects.append(
+            Say(
+                room=self.room,
+                key=key,
+                body=body,
+                mentions=tuple(UserId(m) for m in mentions),
+                ref=ref,
+                pin=pin,
+            )
+        )
+
+    def dm(self, user: str, key: str, **params: object) -> None:
+        self.dm_text(user, key, self.t(key, **params))
+
+    def dm_text(self, user: str, key: str, body: str) -> None:
+        self.effects.append(SayDirect(room=self.room, user=UserId(user), key=key, body=body))
+
+    def answer(self, user: str, direct: bool, key: str, **params: object) -> None:
+        """Reply where the person asked: privately, or in the room naming them."""
+        if direct:
+            self.dm(user, key, **params)
+        else:
+            self.say(key, mentions=(user,), **params)
+
+    def react(self, message_id: str | None, key: str = "yes") -> None:
+        if message_id:
+            self.effects.append(React(room=self.room, message_id=MessageId(message_id), key=key))
+
+    def record(self, kind: str, author: str, content: str, **extra: str) -> None:
+        self.effects.append(
+            Record(
+                room=self.room,
+                atelier_id=self.s.id,
+                kind=kind,
+                author=UserId(author),
+                content=content,
+                extra=extra,
+            )
+        )
+
+    # -- time --------------------------------------------------------------------------------
+    def seconds(self, minutes: float) -> float:
+        return minutes * self.s.seconds_per_minute
+
+    def set_timer(self, name: str, at: float) -> None:
+        if self.s.paused is not None:
+            self.s.paused[name] = max(0.0, at - self.now)
+        else:
+            self.s.timers[name] = at
+
+    def clear_timer(self, name: str) -> None:
+        self.s.timers.pop(name, None)
+        if self.s.paused is not None:
+            self.s.paused.pop(name, None)
+
+    def remaining(self, name: str) -> float | None:
+        if self.s.paused is not None:
+            return self.s.paused.get(name)
+        at = self.s.timers.get(name)
+        return None if at is None else max(0.0, at - self.now)

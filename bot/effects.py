@@ -1,0 +1,85 @@
+"""Engine effects: what the runtime must do, in platform-neutral terms.
+
+``Record``, ``StartTimer`` and ``CancelTimer`` are kept by the runtime itself (store and
+scheduler); the others are performed by an adapter.
+"""
+
+from dataclasses import dataclass, field
+
+from bot.ids import MessageId, RoomId, UserId
+
+__all__ = [
+    "CancelTimer",
+    "Effect",
+    "React",
+    "Record",
+    "Say",
+    "SayDirect",
+    "StartTimer",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Say:
+    """Post a message in the room.
+
+    ``key`` names the catalogue text it was built from (tests and logs use it); ``body`` is the
+    rendered text, in light Markdown. ``ref`` labels the message so that reactions to it reach
+    the engine; ``pin`` asks the adapter to pin it where it can.
+    """
+
+    room: RoomId
+    key: str
+    body: str
+    mentions: tuple[UserId, ...] = ()
+    ref: str | None = None
+    pin: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SayDirect:
+    """Write privately to one person."""
+
+    room: RoomId
+    user: UserId
+    key: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class React:
+    """Acknowledge someone's message with a reaction (neutral key, e.g. ``"yes"``)."""
+
+    room: RoomId
+    message_id: MessageId
+    key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """An input a participant gave, to be written to the inputs log with the new state."""
+
+    room: RoomId
+    atelier_id: str
+    kind: str
+    author: UserId
+    content: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartTimer:
+    """Fire ``TimerFired(name)`` at the absolute time ``at`` (replaces a timer of that name)."""
+
+    room: RoomId
+    name: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelTimer:
+    room: RoomId
+    name: str
+
+
+Effect = Say | SayDirect | React | Record | StartTimer | CancelTimer

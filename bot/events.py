@@ -1,0 +1,113 @@
+"""Engine events: what happened, in platform-neutral terms.
+
+Adapters build these from platform events; the engine decides what follows.
+Events are frozen, keyword-only values and are never subclassed.
+"""
+
+from dataclasses import dataclass
+
+from bot.ids import EventId, MessageId, RoomId, UserId
+
+__all__ = [
+    "DirectMessage",
+    "Event",
+    "MemberLeft",
+    "MessageEdited",
+    "MessagePosted",
+    "ReactionAdded",
+    "ReactionRemoved",
+    "TimerFired",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagePosted:
+    """Someone wrote in a room the bot is in."""
+
+    room: RoomId
+    sender: UserId
+    sender_name: str
+    text: str
+    message_id: MessageId
+    event_id: EventId | None = None
+    moderator: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageEdited:
+    """Someone replaced the text of one of their earlier messages."""
+
+    room: RoomId
+    sender: UserId
+    original_id: MessageId
+    text: str
+    event_id: EventId | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DirectMessage:
+    """Someone wrote to the bot privately; the runtime has found the room it concerns."""
+
+    room: RoomId
+    sender: UserId
+    sender_name: str
+    text: str
+    event_id: EventId | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionAdded:
+    """Someone reacted to one of the bot's messages.
+
+    ``ref`` is the engine's own label of that message (``"card:3@0"``, ``"consent"``…), which
+    the runtime resolved from the platform message id; ``key`` is a neutral reaction key
+    (see ``bot.reactions``).
+    """
+
+    room: RoomId
+    sender: UserId
+    sender_name: str
+    ref: str
+    key: str
+    event_id: EventId | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionRemoved:
+    """Someone took back a reaction."""
+
+    room: RoomId
+    sender: UserId
+    ref: str
+    key: str
+    event_id: EventId | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberLeft:
+    """Someone left the room (or the bot itself was removed, with ``sender`` = the bot)."""
+
+    room: RoomId
+    sender: UserId
+    bot_removed: bool = False
+    event_id: EventId | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimerFired:
+    """A deadline the engine asked for has come."""
+
+    room: RoomId
+    name: str
+    at: float
+
+
+Event = (
+    MessagePosted
+    | MessageEdited
+    | DirectMessage
+    | ReactionAdded
+    | ReactionRemoved
+    | MemberLeft
+    | TimerFired
+)

@@ -1,0 +1,156 @@
+"""The state of one atelier: everything the engine needs, serialisable to JSON.
+
+The engine never mutates a state it was given: ``decide`` works on a copy.
+"""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.formats import Format, Step, StepKind
+
+__all__ = [
+    "AtelierState",
+    "Entry",
+    "Person",
+    "Problem",
+    "TieBreak",
+    "Turns",
+    "Vote",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Person(_Model):
+    user_id: str
+    name: str
+
+
+class Problem(_Model):
+    number: int
+    author: str
+    text: str
+    at: float
+    message_id: str | None = None
+
+
+class Vote(_Model):
+    """``weight`` votes of ``voter`` on problem ``number``; ``source``: a reaction key or "text"."""
+
+    voter: str
+    number: int
+    weight: int
+    source: str
+    round: int = 0
+
+
+class Entry(_Model):
+    """One written input: a rule, a question, an answer, a contribution, a rebound, an action…"""
+
+    number: int
+    author: str
+    text: str
+    at: float
+    when: str | None = None
+    score: int | None = None
+    message_id: str | None = None
+
+
+class Turns(_Model):
+    """Who holds the floor in a step of turns, who waits, and how often each has spoken."""
+
+    speaker: str | None = None
+    queue: list[str] = Field(default_factory=list)
+    spoken: dict[str, int] = Field(default_factory=dict)
+
+
+class TieBreak(_Model):
+    """Problems tied at the top of a vote, waiting for the facilitator (or a re-vote)."""
+
+    numbers: list[int]
+    round: int
+
+
+class AtelierState(_Model):
+    id: str
+    room: str
+    lang: str
+    format: Format
+    seconds_per_minute: float
+    started_at: float
+    timezone: str = "Europe/Paris"
+    prefix: str = "!atelier"
+    announced_end: float | None = None
+    facilitator: str
+    facilitator_name: str
+    people: dict[str, Person] = Field(default_factory=dict)
+    participants: list[str] = Field(default_factory=list)
+    step_index: int = 0
+    step_started_at: float = 0.0
+    timers: dict[str, float] = Field(default_factory=dict)
+    paused: dict[str, float] | None = None
+    finished: bool = False
+
+    rules: list[Entry] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+    presentations: list[Entry] = Field(default_factory=list)
+    votes: list[Vote] = Field(default_factory=list)
+    vote_round: int = 0
+    candidates: list[int] = Field(default_factory=list)
+    first_tally: dict[int, int] = Field(default_factory=dict)
+    tie: TieBreak | None = None
+    ranking: list[int] = Field(default_factory=list)
+    declined: list[int] = Field(default_factory=list)
+    chosen: int | None = None
+    offerer: str | None = None
+    situation: list[Entry] = Field(default_factory=list)
+    questions: list[Entry] = Field(default_factory=list)
+    answers: list[Entry] = Field(default_factory=list)
+    request: str | None = None
+    request_message_id: str | None = None
+    rebounds: list[Entry] = Field(default_factory=list)
+    contributions: list[Entry] = Field(default_factory=list)
+    kept: list[int] = Field(default_factory=list)
+    actions: list[Entry] = Field(default_factory=list)
+    sharings: list[Entry] = Field(default_factory=list)
+    feelings: list[Entry] = Field(default_factory=list)
+    record_consent: dict[str, bool] = Field(default_factory=dict)
+    turns: Turns = Field(default_factory=Turns)
+
+    @property
+    def step(self) -> Step:
+        return self.format.steps[self.step_index]
+
+    @property
+    def kind(self) -> StepKind:
+        return self.step.kind
+
+    def name(self, user_id: str) -> str:
+        person = self.people.get(user_id)
+        return person.name if person else user_id
+
+    def problem(self, number: int) -> Problem | None:
+        for problem in self.problems:
+            if problem.number == number:
+                return problem
+        return None
+
+    def problem_of(self, user_id: str) -> Problem | None:
+        for problem in self.problems:
+            if problem.author == user_id:
+                return problem
+        return None
+
+    @property
+    def contributors(self) -> list[str]:
+        return [p for p in self.participants if p != self.offerer]
+
+    @property
+    def current_votes(self) -> list[Vote]:
+        return [v for v in self.votes if v.round == self.vote_round]
+
+    def reached(self, kind: StepKind) -> bool:
+        """Whether the atelier has reached (or passed) the step of that kind."""
+        index = self.format.index_of(kind)
+        return index is not None and self.step_index >= index
