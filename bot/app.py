@@ -1,0 +1,39 @@
+"""Assembling the bot from a configuration: formats, engine, store, runtime, adapters."""
+
+from collections.abc import Callable, Sequence
+
+from adapters.base import Adapter
+from bot.config import Config
+from bot.engine import Engine, EngineSettings
+from bot.formats import FormatError, load_formats
+from bot.runtime import Runtime
+from bot.store import Store
+
+__all__ = ["build_engine", "open_runtime"]
+
+
+def build_engine(config: Config) -> Engine:
+    """The engine for this configuration; a bad format file raises ``FormatError``."""
+    formats = load_formats(config.bot.formats_dir)
+    if config.bot.default_format not in formats:
+        known = ", ".join(sorted(formats))
+        raise FormatError(
+            f"[bot] default_format: no format {config.bot.default_format!r} (known: {known})"
+        )
+    settings = EngineSettings(
+        language=config.bot.language,
+        command_prefix=config.bot.command_prefix,
+        seconds_per_minute=config.timing.seconds_per_minute,
+        timezone=config.bot.timezone,
+        default_format=config.bot.default_format,
+    )
+    return Engine(settings, formats)
+
+
+async def open_runtime(
+    config: Config, adapters_for: Callable[[Store], Sequence[Adapter]]
+) -> Runtime:
+    """Engine, store and runtime, not started yet (``await runtime.start()``)."""
+    engine = build_engine(config)
+    store = await Store.open(config.storage.path)
+    return Runtime(engine, store, adapters_for(store))

@@ -1,0 +1,107 @@
+"""The ``atelier-bot`` command: run, check-config, console, demo."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.formats import FormatError
+
+__all__ = ["main"]
+
+DEMO_SECONDS_PER_MINUTE = 0.5
+
+
+def _load(path: str | None) -> Config:
+    return load_config(Path(path) if path else None)
+
+
+async def _console(config: Config) -> None:
+    from adapters.console import ConsoleAdapter
+    from bot.app import open_runtime
+
+    adapters: list[ConsoleAdapter] = []
+
+    def make(store):  # type: ignore[no-untyped-def]
+        adapters.append(ConsoleAdapter(store))
+        return adapters
+
+    runtime = await open_runtime(config, make)
+    print("atelier-bot — console. Tapez `nom: message`, `@bot nom: message` (privé), `nom +12 2️⃣`.")
+    print("Pour commencer : `camille: !atelier démarrer`. Ctrl-D pour quitter.", flush=True)
+    await runtime.start()
+    try:
+        await adapters[0].wait_for_input_end()
+    finally:
+        await runtime.stop()
+        await runtime.store.close()
+
+
+async def _run(config: Config) -> int:
+    enabled = [name for name in ("matrix", "mattermost") if getattr(config, name) is not None]
+    if not enabled:
+        print(
+            "No platform is configured: add a [matrix] or [mattermost] section to the config, "
+            "or rehearse with `atelier-bot console`.",
+            file=sys.stderr,
+        )
+        return 2
+    print(
+        f"The {' and '.join(enabled)} adapter(s) are not part of this version yet; "
+        "rehearse with `atelier-bot console` or `atelier-bot demo`.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="atelier-bot", description="Facilitates peer-help workshops (ateliers d'entraide)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve the configured chat platforms")
+    run.add_argument("--config", required=True, help="path to config.toml")
+    check = sub.add_parser("check-config", help="validate a configuration file and exit")
+    check.add_argument("file")
+    console = sub.add_parser("console", help="rehearse an atelier in the terminal")
+    console.add_argument("--config", help="path to config.toml (optional)")
+    demo = sub.add_parser("demo", help="watch a complete atelier with simulated people")
+    demo.add_argument("--config", help="path to config.toml (optional)")
+    demo.add_argument("--seconds-per-minute", type=float, help="time compression")
+    demo.add_argument("--pace", type=float, default=0.3, help="seconds between typed lines")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    try:
+        config = _load(getattr(args, "config", None) or getattr(args, "file", None))
+        from bot.app import build_engine
+
+        build_engine(config)  # formats are checked at start-up, before anything runs
+    except (ConfigError, FormatError) as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+
+    if args.command == "check-config":
+        print(f"{args.file}: OK")
+        return 0
+    if args.command == "console":
+        asyncio.run(_console(config))
+        return 0
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        spm = args.seconds_per_minute
+        if spm is None:
+            spm = config.timing.seconds_per_minute if args.config else DEMO_SECONDS_PER_MINUTE
+        config = config.model_copy(
+            update={"timing": config.timing.model_copy(update={"seconds_per_minute": spm})}
+        )
+        asyncio.run(run_demo(config, pace=args.pace))
+        return 0
+    return asyncio.run(_run(config))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

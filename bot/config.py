@@ -1,0 +1,142 @@
+"""Configuration: ``config.toml`` validated by pydantic, secrets overridable by environment.
+
+Any key can be overridden by ``ATELIER_<SECTION>_<KEY>`` (e.g. ``ATELIER_MATRIX_PASSWORD``),
+which keeps secrets out of the file. A section that is present enables that platform. Unknown
+keys and wrong values stop start-up with one error naming the key (``ConfigError``).
+"""
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.clock import zone
+
+__all__ = ["Config", "ConfigError", "load_config"]
+
+ENV_PREFIX = "ATELIER_"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BotSection(_Section):
+    language: Literal["fr", "en"] = "fr"
+    command_prefix: str = Field(default="!atelier", min_length=1, pattern=r"^\S+$")
+    timezone: str = "Europe/Paris"
+    default_format: str = "atelier_entraide"
+    formats_dir: Path | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if zone(value).key != value:
+            raise ValueError("unknown time zone (write it like 'Europe/Paris')")
+        return value
+
+
+class StorageSection(_Section):
+    path: Path = Path("atelier.db")
+
+
+class TimingSection(_Section):
+    seconds_per_minute: float = Field(default=60.0, gt=0, le=3600)
+
+
+class MatrixSection(_Section):
+    homeserver: str = Field(pattern=r"^https?://")
+    user_id: str = Field(pattern=r"^@[^:]+:.+$")
+    password: str | None = None
+    access_token: str | None = None
+    device_name: str = "atelier-bot"
+    allowed_inviters: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_credentials(self) -> "MatrixSection":
+        if not self.password and not self.access_token:
+            raise ValueError("give `password` or `access_token` (or ATELIER_MATRIX_PASSWORD)")
+        return self
+
+
+class MattermostSection(_Section):
+    url: str = Field(pattern=r"^https?://")
+    token: str | None = None
+    login_id: str | None = None
+    password: str | None = None
+    team: str | None = None
+    verify_tls: bool = True
+
+    @model_validator(mode="after")
+    def _has_credentials(self) -> "MattermostSection":
+        if not self.token and not (self.login_id and self.password):
+            raise ValueError("give `token`, or `login_id` and `password`")
+        return self
+
+
+class Config(_Section):
+    bot: BotSection = Field(default_factory=BotSection)
+    storage: StorageSection = Field(default_factory=StorageSection)
+    timing: TimingSection = Field(default_factory=TimingSection)
+    matrix: MatrixSection | None = None
+    mattermost: MattermostSection | None = None
+
+
+def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("_")
+        if section in Config.model_fields and key:
+            data.setdefault(section, {})
+            if isinstance(data[section], dict):
+                data[section][key] = value
+    return data
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling against config.example.toml)"
+    if len(loc) >= 2:
+        where = f"[{loc[0]}] {'.'.join(loc[1:])}"
+    elif loc:
+        where = f"[{loc[0]}]"
+    else:
+        where = "(file)"
+    got = first.get("input")
+    suffix = f" (got {got!r})" if first["type"] != "missing" and not isinstance(got, dict) else ""
+    return f"{where}: {message}{suffix}"
+
+
+def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Config:
+    """Read, override from the environment, and validate. ``None`` means all defaults."""
+    data: dict[str, Any] = {}
+    name = str(path) if path is not None else "(defaults)"
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{name}: cannot read the file ({exc.strerror})") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{name}: not valid TOML ({exc})") from exc
+    data = _apply_env(data, dict(os.environ) if environ is None else environ)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{name}: {_describe(exc)}") from exc

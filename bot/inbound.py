@@ -1,0 +1,47 @@
+"""What adapters hand to the runtime: engine events, plus the two that need the runtime's help.
+
+A private message does not say which atelier it is about (the runtime finds it), and a reaction
+names a platform message (the runtime finds which of the bot's messages that was).
+"""
+
+from dataclasses import dataclass
+
+from bot.events import MemberLeft, MessageEdited, MessagePosted
+from bot.ids import EventId, MessageId, RoomId, UserId
+
+__all__ = ["DirectIn", "Inbound", "ReactionIn", "ReactionOut"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DirectIn:
+    """A private message to the bot, from one platform (``platform`` = adapter name)."""
+
+    platform: str
+    sender: UserId
+    sender_name: str
+    text: str
+    event_id: EventId | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionIn:
+    room: RoomId
+    sender: UserId
+    sender_name: str
+    message_id: MessageId
+    key: str
+    event_id: EventId | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionOut:
+    """A reaction taken back (adapters resolve redactions to this)."""
+
+    room: RoomId
+    sender: UserId
+    message_id: MessageId
+    key: str
+    event_id: EventId | None = None
+
+
+Inbound = MessagePosted | MessageEdited | MemberLeft | DirectIn | ReactionIn | ReactionOut

@@ -1,0 +1,260 @@
+"""The async runtime: events in order per room, decide, persist, then act.
+
+For each inbound event: skip it if its platform id was already handled; find the atelier (a
+private message is routed to the sender's atelier, a reaction to the bot's message it targets);
+``decide``; store the new state, the inputs, the timers and the outgoing effects in one
+transaction; arm the timers; deliver the outbox in order. An effect that fails stays in the
+outbox and is retried with backoff, and later effects of that room wait behind it.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from adapters.base import Adapter, DeliveryError
+from bot.effects import CancelTimer, Effect, React, Say, SayDirect, StartTimer
+from bot.engine import Engine
+from bot.events import DirectMessage, Event, ReactionAdded, ReactionRemoved, TimerFired
+from bot.ids import RoomId
+from bot.inbound import DirectIn, ReactionIn, ReactionOut
+from bot.scheduler import TimerScheduler
+from bot.state import AtelierState
+from bot.store import Store
+from bot.texts import render
+
+__all__ = ["Runtime"]
+
+log = logging.getLogger("atelier.runtime")
+
+MAX_BACKOFF = 60.0
+
+
+class Runtime:
+    def __init__(
+        self,
+        engine: Engine,
+        store: Store,
+        adapters: Sequence[Adapter],
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.adapters = list(adapters)
+        self.clock = clock
+        self.states: dict[str, AtelierState] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._delivery_locks: dict[str, asyncio.Lock] = {}
+        self._retry_handles: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._scheduler = TimerScheduler(self._on_timer, clock)
+        self._closing = False
+        self.handled = 0
+        self.changed = asyncio.Event()
+
+    # -- life cycle ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Reload ateliers, re-arm every pending deadline, resend what was owed, then listen."""
+        self.states = await self.store.active_ateliers()
+        self._scheduler.start()
+        for room, name, at in await self.store.timers():
+            self._scheduler.arm(room, name, at)
+        for room in {item.room for item in await self.store.pending()}:
+            await self._deliver(room)
+        for adapter in self.adapters:
+            await adapter.connect(self.receive)
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._scheduler.shutdown()
+        for handle in self._retry_handles.values():
+            handle.cancel()
+        for adapter in self.adapters:
+            await adapter.close()
+
+    def _lock(self, locks: dict[str, asyncio.Lock], room: str) -> asyncio.Lock:
+        lock = locks.get(room)
+        if lock is None:
+            lock = locks[room] = asyncio.Lock()
+        return lock
+
+    # -- inbound -------------------------------------------------------------------------------
+    async def receive(self, inbound: object) -> None:
+        """The adapters' sink. Never raises: a bad event is logged, not fatal."""
+        try:
+            await self._receive(inbound)
+        except Exception:
+            log.exception("could not handle %r", inbound)
+
+    async def _receive(self, inbound: object) -> None:
+        match inbound:
+            case DirectIn():
+                await self._receive_direct(inbound)
+            case ReactionIn():
+                ref = await self.store.ref_for(inbound.room, inbound.message_id)
+                if ref is None:
+                    return  # a reaction to something that is not one of the bot's messages
+                event: Event = ReactionAdded(
+                    room=inbound.room,
+                    sender=inbound.sender,
+                    sender_name=inbound.sender_name,
+                    ref=ref,
+                    key=inbound.key,
+                    event_id=inbound.event_id,
+                )
+                await self.process(event)
+            case ReactionOut():
+                ref = await self.store.ref_for(inbound.room, inbound.message_id)
+                if ref is not None:
+                    await self.process(
+                        ReactionRemoved(
+                            room=inbound.room,
+                            sender=inbound.sender,
+                            ref=ref,
+                            key=inbound.key,
+                            event_id=inbound.event_id,
+                        )
+                    )
+            case _:
+                await self.process(inbound)  # type: ignore[arg-type]
+
+    async def _receive_direct(self, inbound: DirectIn) -> None:
+        text, room_hint = _split_room_hint(inbound.text)
+        adapter = self._adapter_named(inbound.platform)
+        rooms = [
+            room
+            for room, state in self.states.items()
+            if not state.finished
+            and (adapter is None or adapter.owns(room))
+            and (inbound.sender == state.facilitator or inbound.sender in state.participants)
+        ]
+        if room_hint is not None:
+            rooms = [room for room in rooms if room_hint.lower() in room.lower()]
+        if len(rooms) > 1:
+            lang = self.engine.settings.language
+            listing = ", ".join(rooms)
+            body = render(lang, "dm.which_room", rooms=listing)
+            await self._send_now(
+                inbound.platform,
+                SayDirect(room=RoomId(""), user=inbound.sender, key="dm.which_room", body=body),
+            )
+            return
+        room = rooms[0] if rooms else f"{inbound.platform}:direct"
+        await self.process(
+            DirectMessage(
+                room=RoomId(room),
+                sender=inbound.sender,
+                sender_name=inbound.sender_name,
+                text=text,
+                event_id=inbound.event_id,
+            )
+        )
+
+    async def _on_timer(self, room: str, name: str, at: float) -> None:
+        try:
+            await self.process(TimerFired(room=RoomId(room), name=name, at=at))
+        except Exception:
+            log.exception("timer %s of %s failed", name, room)
+
+    async def process(self, event: Event) -> None:
+        """Decide on one event, persist, then perform. Events of one room run one at a time."""
+        room = event.room
+        event_id = getattr(event, "event_id", None)
+        async with self._lock(self._locks, room):
+            if event_id is not None and await self.store.is_processed(event_id):
+                return
+            before = self.states.get(room)
+            now = self.clock()
+            after, effects = self.engine.decide(before, event, now)
+            changed = after is not before
+            await self.store.commit_decision(
+                room=room,
+                state=after,
+                changed=changed,
+                event_id=event_id,
+                effects=effects,
+                now=now,
+            )
+            if after is not None and not after.finished:
+                self.states[room] = after
+            else:
+                self.states.pop(room, None)
+            self._arm(effects)
+            self.handled += 1
+        await self._deliver(room)
+        self.changed.set()
+
+    def _arm(self, effects: list[Effect]) -> None:
+        for effect in effects:
+            if isinstance(effect, StartTimer):
+                self._scheduler.arm(effect.room, effect.name, effect.at)
+            elif isinstance(effect, CancelTimer):
+                self._scheduler.cancel(effect.room, effect.name)
+
+    # -- outbound ------------------------------------------------------------------------------
+    def _adapter_named(self, name: str) -> Adapter | None:
+        return next((a for a in self.adapters if a.name == name), None)
+
+    def _adapter_for(self, room: str) -> Adapter | None:
+        for adapter in self.adapters:
+            if adapter.owns(room):
+                return adapter
+        return None
+
+    async def _send_now(self, platform: str, effect: SayDirect) -> None:
+        adapter = self._adapter_named(platform)
+        if adapter is not None:
+            try:
+                await adapter.perform(effect)
+            except DeliveryError:
+                log.warning("could not answer %s now", effect.user)
+
+    async def _deliver(self, room: str) -> None:
+        """Perform the room's pending effects in order; stop at the first failure and retry."""
+        async with self._lock(self._delivery_locks, room):
+            for item in await self.store.pending(room):
+                if self._closing:
+                    return
+                effect = item.effect
+                now = self.clock()
+                if item.next_try > now:
+                    self._retry_later(room, item.next_try - now)
+                    return
+                adapter = self._adapter_for(room)
+                if adapter is None or not isinstance(effect, Say | SayDirect | React):
+                    log.error("no adapter for room %s; dropping %s", room, type(effect).__name__)
+                    await self.store.delivered(item.id, room, None, None)
+                    continue
+                try:
+                    message_id = await adapter.perform(effect)
+                except DeliveryError as error:
+                    delay = error.retry_after or min(MAX_BACKOFF, 2.0 ** min(item.attempts, 6))
+                    log.warning("delivery to %s failed (%s); retry in %.1fs", room, error, delay)
+                    await self.store.failed(item.id, now + delay)
+                    self._retry_later(room, delay)
+                    return
+                ref = effect.ref if isinstance(effect, Say) else None
+                await self.store.delivered(item.id, room, message_id, ref)
+
+    def _retry_later(self, room: str, delay: float) -> None:
+        if room in self._retry_handles and not self._retry_handles[room].cancelled():
+            self._retry_handles[room].cancel()
+        loop = asyncio.get_running_loop()
+
+        def again() -> None:
+            self._retry_handles.pop(room, None)
+            if not self._closing:
+                task = loop.create_task(self._deliver(room))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+        self._retry_handles[room] = loop.call_later(delay, again)
+
+
+def _split_room_hint(text: str) -> tuple[str, str | None]:
+    """``"next in salon"`` → ``("next", "salon")``; French ``dans`` works too."""
+    words = text.strip().split()
+    if len(words) >= 3 and words[-2].lower() in ("in", "dans"):
+        return " ".join(words[:-2]), words[-1]
+    return text, None

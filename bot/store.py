@@ -1,0 +1,293 @@
+"""Persistence on SQLite (aiosqlite, WAL): ateliers, inputs, processed events, outbox, timers.
+
+One ``commit_decision`` call writes everything a decision produced in one transaction, so
+nothing is acknowledged that is not stored, and a crash never leaves half a decision.
+The schema is versioned (``PRAGMA user_version``) and upgraded by numbered migrations.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from bot.effects import CancelTimer, Effect, Record, StartTimer
+from bot.serialize import effect_from_json, effect_to_json
+from bot.state import AtelierState
+
+__all__ = ["MIGRATIONS", "OutboxItem", "Store"]
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE ateliers (
+        id TEXT PRIMARY KEY,
+        room TEXT NOT NULL,
+        state TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX ateliers_active ON ateliers(active, room);
+    CREATE TABLE processed_events (
+        event_id TEXT PRIMARY KEY,
+        room TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE TABLE inputs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        atelier_id TEXT NOT NULL,
+        room TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        author TEXT NOT NULL,
+        content TEXT NOT NULL,
+        extra TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX inputs_atelier ON inputs(atelier_id, id);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        room TEXT NOT NULL,
+        effect TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try REAL NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX outbox_room ON outbox(room, id);
+    CREATE TABLE timers (
+        room TEXT NOT NULL,
+        name TEXT NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (room, name)
+    );
+    CREATE TABLE message_refs (
+        room TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        PRIMARY KEY (room, message_id)
+    );
+    CREATE TABLE kv (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    room: str
+    effect: Effect
+    attempts: int
+    next_try: float
+
+
+class Store:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    @classmethod
+    async def open(cls, path: str | Path) -> "Store":
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA foreign_keys=ON")
+        store = cls(db)
+        await store._migrate()
+        return store
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if number <= version:
+                continue
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        await self._db.execute(statement)
+                await self._db.execute(f"PRAGMA user_version = {number}")
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+
+    # -- ateliers ------------------------------------------------------------------------------
+    async def active_ateliers(self) -> dict[str, AtelierState]:
+        states: dict[str, AtelierState] = {}
+        async with self._db.execute(
+            "SELECT room, state FROM ateliers WHERE active = 1 ORDER BY updated_at"
+        ) as cursor:
+            async for room, state in cursor:
+                states[room] = AtelierState.model_validate_json(state)
+        return states
+
+    async def atelier(self, atelier_id: str) -> AtelierState | None:
+        async with self._db.execute(
+            "SELECT state FROM ateliers WHERE id = ?", (atelier_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return AtelierState.model_validate_json(row[0]) if row else None
+
+    async def is_processed(self, event_id: str) -> bool:
+        async with self._db.execute(
+            "SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def commit_decision(
+        self,
+        *,
+        room: str,
+        state: AtelierState | None,
+        changed: bool,
+        event_id: str | None,
+        effects: Sequence[Effect],
+        now: float,
+    ) -> list[int]:
+        """Store one decision atomically; returns the outbox ids of the effects to perform."""
+        outbox_ids: list[int] = []
+        db = self._db
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            if event_id is not None:
+                await db.execute(
+                    "INSERT OR IGNORE INTO processed_events(event_id, room, at) VALUES (?, ?, ?)",
+                    (event_id, room, now),
+                )
+            if state is not None and changed:
+                await db.execute(
+                    "INSERT INTO ateliers(id, room, state, active, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET state = excluded.state,"
+                    " active = excluded.active, updated_at = excluded.updated_at",
+                    (state.id, state.room, state.model_dump_json(), int(not state.finished), now),
+                )
+            for effect in effects:
+                if isinstance(effect, Record):
+                    await db.execute(
+                        "INSERT INTO inputs(atelier_id, room, kind, author, content, extra, at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            effect.atelier_id,
+                            effect.room,
+                            effect.kind,
+                            effect.author,
+                            effect.content,
+                            json.dumps(effect.extra, ensure_ascii=False),
+                            now,
+                        ),
+                    )
+                elif isinstance(effect, StartTimer):
+                    await db.execute(
+                        "INSERT OR REPLACE INTO timers(room, name, at) VALUES (?, ?, ?)",
+                        (effect.room, effect.name, effect.at),
+                    )
+                elif isinstance(effect, CancelTimer):
+                    await db.execute(
+                        "DELETE FROM timers WHERE room = ? AND name = ?", (effect.room, effect.name)
+                    )
+                else:
+                    cursor = await db.execute(
+                        "INSERT INTO outbox(room, effect, created_at) VALUES (?, ?, ?)",
+                        (room, effect_to_json(effect), now),
+                    )
+                    assert cursor.lastrowid is not None
+                    outbox_ids.append(cursor.lastrowid)
+            if state is not None and state.finished:
+                await db.execute("DELETE FROM timers WHERE room = ?", (room,))
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        return outbox_ids
+
+    # -- outbox --------------------------------------------------------------------------------
+    async def pending(self, room: str | None = None) -> list[OutboxItem]:
+        query = "SELECT id, room, effect, attempts, next_try FROM outbox"
+        params: tuple[str, ...] = ()
+        if room is not None:
+            query += " WHERE room = ?"
+            params = (room,)
+        async with self._db.execute(query + " ORDER BY id", params) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            OutboxItem(
+                id=r[0], room=r[1], effect=effect_from_json(r[2]), attempts=r[3], next_try=r[4]
+            )
+            for r in rows
+        ]
+
+    async def delivered(
+        self, item_id: int, room: str, message_id: str | None, ref: str | None
+    ) -> None:
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+            if message_id and ref:
+                await self._db.execute(
+                    "INSERT OR REPLACE INTO message_refs(room, message_id, ref) VALUES (?, ?, ?)",
+                    (room, message_id, ref),
+                )
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+
+    async def failed(self, item_id: int, next_try: float) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_try = ? WHERE id = ?",
+            (next_try, item_id),
+        )
+
+    # -- message references, timers, inputs, small values --------------------------------------
+    async def ref_for(self, room: str, message_id: str) -> str | None:
+        async with self._db.execute(
+            "SELECT ref FROM message_refs WHERE room = ? AND message_id = ?", (room, message_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def message_for_ref(self, room: str, ref: str) -> str | None:
+        """The platform id of the bot's latest message labelled ``ref`` in that room."""
+        async with self._db.execute(
+            "SELECT message_id FROM message_refs WHERE room = ? AND ref = ? ORDER BY rowid DESC",
+            (room, ref),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def timers(self) -> list[tuple[str, str, float]]:
+        async with self._db.execute("SELECT room, name, at FROM timers ORDER BY at") as cursor:
+            return [(r[0], r[1], r[2]) for r in await cursor.fetchall()]
+
+    async def inputs(self, atelier_id: str) -> list[dict[str, str]]:
+        async with self._db.execute(
+            "SELECT kind, author, content, extra FROM inputs WHERE atelier_id = ? ORDER BY id",
+            (atelier_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [{"kind": r[0], "author": r[1], "content": r[2], **json.loads(r[3])} for r in rows]
+
+    async def get(self, key: str) -> str | None:
+        async with self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def put(self, key: str, value: str) -> None:
+        await self._db.execute(
+            "INSERT INTO kv(key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
