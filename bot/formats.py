@@ -98,7 +98,9 @@ class Step(BaseModel):
         if self.minutes is None and self.turn_minutes is None:
             raise ValueError("give `minutes`, or `turn_minutes` for a step made of turns")
         if self.turn_minutes is not None and self.kind not in TURN_STEPS:
-            raise ValueError(f"`turn_minutes` only applies to steps of turns, not {self.kind}")
+            raise ValueError(
+                f"`turn_minutes` only applies to steps of turns, not {self.kind.value!r}"
+            )
         return self
 
     @property
@@ -126,11 +128,12 @@ class Format(BaseModel):
             if step.id in seen_ids:
                 raise ValueError(f"steps[{index}].id: {step.id!r} is used twice")
             if step.kind in seen_kinds:
-                raise ValueError(f"steps[{index}].kind: {step.kind!r} appears twice")
+                raise ValueError(f"steps[{index}].kind: {step.kind.value!r} appears twice")
             needed = REQUIRES_BEFORE.get(step.kind)
             if needed is not None and needed not in seen_kinds:
                 raise ValueError(
-                    f"steps[{index}].kind: a {step.kind!r} step needs a {needed!r} step before it"
+                    f"steps[{index}].kind: a {step.kind.value!r} step needs"
+                    f" a {needed.value!r} step before it"
                 )
             seen_ids.add(step.id)
             seen_kinds.add(step.kind)
@@ -150,9 +153,9 @@ class Format(BaseModel):
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(file)"
+    key = ".".join(str(part) for part in first["loc"])
     message = first["msg"].removeprefix("Value error, ")
-    return f"{key}: {message}"
+    return f"{key}: {message}" if key else message
 
 
 def load_format(path: Path) -> Format:

@@ -710,7 +710,7 @@ def add_feeling(ctx: Ctx, user: str, text: str, message_id: str | None, *, direc
     if head.isdigit():
         score = int(head)
         if not 1 <= score <= 5:
-            ctx.answer(user, direct, "feeling.scale")
+            ctx.dm(user, "feeling.scale")
             return
         text = rest.strip()
     _entry(s.feelings, user, text, ctx, message_id, score=score)

@@ -1,0 +1,59 @@
+"""Shared helpers: an engine harness and short paths to each step of an atelier."""
+
+import pytest
+
+from bot.formats import StepKind
+from bot.testing import EngineHarness
+
+PEOPLE = ["alice", "bob", "chloe", "dan", "eve"]
+FAC = "fac"
+
+
+@pytest.fixture
+def h() -> EngineHarness:
+    return EngineHarness()
+
+
+def started(h: EngineHarness, people: list[str] = PEOPLE) -> EngineHarness:
+    h.cmd(FAC, "start")
+    for person in people:
+        h.cmd(person, "join")
+    return h
+
+
+def at_problem_search(h: EngineHarness, people: list[str] = PEOPLE) -> EngineHarness:
+    started(h, people)
+    while h.s.kind is not StepKind.PROBLEM_SEARCH:
+        h.dm(FAC, "next")
+    return h
+
+
+def at_choice(h: EngineHarness, people: list[str] = PEOPLE) -> EngineHarness:
+    """Every person has problem n° (their index + 1); the choice step has begun."""
+    at_problem_search(h, people)
+    for person in people:
+        h.dm(person, f"Le problème de {person}")
+    h.dm(FAC, "next")
+    for person in people:
+        assert h.s.turns.speaker == person
+        h.cmd(person, "done")
+    assert h.s.kind is StepKind.CHOICE
+    return h
+
+
+def with_offerer(h: EngineHarness, number: int = 1, people: list[str] = PEOPLE) -> EngineHarness:
+    """Problem ``number`` won the vote and its author agreed: we are at the situation step."""
+    at_choice(h, people)
+    h.cmd(people[0], f"vote {number} {number}")
+    h.dm(FAC, "next")
+    author = people[number - 1]
+    h.cmd(author, "yes")
+    assert h.s.offerer == author
+    assert h.s.kind is StepKind.SITUATION
+    return h
+
+
+def goto(h: EngineHarness, kind: StepKind) -> EngineHarness:
+    h.dm(FAC, f"goto {kind.value}")
+    assert h.s.kind is kind
+    return h
