@@ -1,47 +1,5 @@
-"""The contract every chat platform adapter fulfils.
+"""What an adapter implements, re-exported from ``bot.ports`` for adapter authors."""
 
-An adapter turns platform events into ``bot.inbound`` values (handed to ``deliver``) and performs
-effects. It depends on ``bot``; ``bot`` never imports an adapter.
-"""
-
-from collections.abc import Awaitable, Callable
-from typing import Protocol
-
-from bot.effects import React, Say, SayDirect
+from bot.ports import Adapter, DeliveryError, Sink
 
 __all__ = ["Adapter", "DeliveryError", "Sink"]
-
-Sink = Callable[[object], Awaitable[None]]
-
-
-class DeliveryError(Exception):
-    """An effect could not be performed now (server down, rate limit); try again later.
-
-    ``retry_after`` is the delay the platform asked for, when it gave one.
-    """
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class Adapter(Protocol):
-    #: a short name, used to route private messages ("console", "matrix", "mattermost")
-    name: str
-
-    def owns(self, room: str) -> bool:
-        """Whether this room id belongs to this platform."""
-        ...
-
-    async def connect(self, sink: Sink) -> None:
-        """Log in and start handing inbound events to ``sink`` (returns once listening)."""
-        ...
-
-    async def perform(self, effect: Say | SayDirect | React) -> str | None:
-        """Do it; return the platform id of a message sent (for ``Say``), if any.
-
-        Raise ``DeliveryError`` when it cannot be done now.
-        """
-        ...
-
-    async def close(self) -> None: ...

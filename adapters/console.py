@@ -15,11 +15,11 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from adapters.base import Sink
 from bot.effects import React, Say, SayDirect
 from bot.events import MessagePosted
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.inbound import DirectIn, ReactionIn, ReactionOut
+from bot.ports import Sink
 from bot.reactions import KEY_TO_EMOJI, key_from_emoji
 from bot.store import Store
 

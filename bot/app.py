@@ -2,10 +2,10 @@
 
 from collections.abc import Callable, Sequence
 
-from adapters.base import Adapter
 from bot.config import Config
 from bot.engine import Engine, EngineSettings
 from bot.formats import FormatError, load_formats
+from bot.ports import Adapter
 from bot.runtime import Runtime
 from bot.store import Store
 

@@ -12,12 +12,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from adapters.base import Adapter, DeliveryError
 from bot.effects import CancelTimer, Effect, React, Say, SayDirect, StartTimer
 from bot.engine import Engine
 from bot.events import DirectMessage, Event, ReactionAdded, ReactionRemoved, TimerFired
 from bot.ids import RoomId
 from bot.inbound import DirectIn, ReactionIn, ReactionOut
+from bot.ports import Adapter, DeliveryError
 from bot.scheduler import TimerScheduler
 from bot.state import AtelierState
 from bot.store import Store

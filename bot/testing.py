@@ -4,7 +4,7 @@
 the state, collects the effects and fires due timers when the clock is moved forward.
 """
 
-from bot.effects import Effect, Say, SayDirect, StartTimer
+from bot.effects import Effect, React, Say, SayDirect, StartTimer
 from bot.engine import Engine, EngineSettings
 from bot.events import (
     DirectMessage,
@@ -18,9 +18,10 @@ from bot.events import (
 )
 from bot.formats import load_formats
 from bot.ids import EventId, MessageId, RoomId, UserId
+from bot.ports import DeliveryError, Sink
 from bot.state import AtelierState
 
-__all__ = ["EngineHarness", "FrozenClock"]
+__all__ = ["EngineHarness", "FrozenClock", "RecordingAdapter"]
 
 
 class FrozenClock:
@@ -154,3 +155,37 @@ class EngineHarness:
     @property
     def step_id(self) -> str:
         return self.s.step.id
+
+
+class RecordingAdapter:
+    """An adapter that keeps what it was asked to do; it can be told to fail, like a server down."""
+
+    name = "test"
+
+    def __init__(self, prefix: str = "!") -> None:
+        self.prefix = prefix
+        self.performed: list[Say | SayDirect | React] = []
+        self.down = False
+        self.sink: Sink | None = None
+        self._ids = 0
+
+    def owns(self, room: str) -> bool:
+        return room.startswith(self.prefix) or room.startswith("test:")
+
+    async def connect(self, sink: Sink) -> None:
+        self.sink = sink
+
+    async def perform(self, effect: Say | SayDirect | React) -> str | None:
+        if self.down:
+            raise DeliveryError("server down", retry_after=0.05)
+        self.performed.append(effect)
+        if isinstance(effect, Say):
+            self._ids += 1
+            return f"$sent{self._ids}"
+        return None
+
+    async def close(self) -> None:
+        self.sink = None
+
+    def keys(self) -> list[str]:
+        return [e.key for e in self.performed if isinstance(e, Say | SayDirect)]

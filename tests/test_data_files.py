@@ -71,19 +71,22 @@ def test_user_format_may_drop_hot_feedback(tmp_path):
     assert StepKind.HOT_FEEDBACK not in [s.kind for s in formats["court"].steps]
 
 
+HEAD = 'id = "x"\ntitle_fr = "X"\ntitle_en = "X"\n'
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
         (
-            'id = "x"\ntitle_fr = "X"\ntitle_en = "X"\n[[steps]]\nid = "a"\nkind = "dance"\nminutes = 2\n',
+            HEAD + '[[steps]]\nid = "a"\nkind = "dance"\nminutes = 2\n',
             "steps.0.kind",
         ),
         (
-            'id = "x"\ntitle_fr = "X"\ntitle_en = "X"\n[[steps]]\nid = "a"\nkind = "choice"\nminutes = 2\n',
+            HEAD + '[[steps]]\nid = "a"\nkind = "choice"\nminutes = 2\n',
             "needs a 'problem_search' step",
         ),
         (
-            'id = "x"\ntitle_fr = "X"\ntitle_en = "X"\n[[steps]]\nid = "a"\nkind = "welcome"\nminutes = -1\n',
+            HEAD + '[[steps]]\nid = "a"\nkind = "welcome"\nminutes = -1\n',
             "steps.0.minutes",
         ),
         (

@@ -1,8 +1,9 @@
 """Facilitator controls, record consent, wrong person, wrong step, unknown commands."""
 
+from conftest import FAC, PEOPLE, at_choice, goto, started, with_offerer
+
 from bot.effects import Say
 from bot.formats import StepKind
-from conftest import FAC, PEOPLE, at_choice, goto, started, with_offerer
 
 K = StepKind
 

@@ -1,8 +1,9 @@
 """Registration, rules, problems, consent, roles, turns and the steps after them."""
 
+from conftest import FAC, PEOPLE, at_choice, at_problem_search, goto, started, with_offerer
+
 from bot.effects import Say, SayDirect, StartTimer
 from bot.formats import StepKind
-from conftest import FAC, PEOPLE, at_choice, at_problem_search, goto, started, with_offerer
 
 K = StepKind
 
@@ -114,7 +115,7 @@ def test_each_author_presents_in_turn_with_a_two_minute_timer(h):
         h.dm(person, f"souci {person}")
     h.dm(FAC, "next")
     assert h.s.turns.speaker == "alice"
-    turn = [t for t in h.timers() if t.name == "turn"][0]
+    turn = next(t for t in h.timers() if t.name == "turn")
     assert turn.at - h.clock.now == 120
     h.advance(120.001)
     assert h.s.turns.speaker == "bob"

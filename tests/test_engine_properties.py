@@ -58,7 +58,7 @@ KEYS = ["one", "two", "thumbsup", "yes", "no", "hand"]
 
 actions = st.one_of(
     st.tuples(st.just("cmd"), st.sampled_from(USERS), st.sampled_from(WORDS)),
-    st.tuples(st.just("dm"), st.sampled_from(USERS), st.sampled_from(WORDS + ["texte libre"])),
+    st.tuples(st.just("dm"), st.sampled_from(USERS), st.sampled_from([*WORDS, "texte libre"])),
     st.tuples(st.just("post"), st.sampled_from(USERS), st.text(max_size=20)),
     st.tuples(
         st.just("react"), st.sampled_from(USERS), st.sampled_from(REFS), st.sampled_from(KEYS)

@@ -1,8 +1,9 @@
 """The vote: 3 votes per participant, at most 2 on one problem, live reactions, ties."""
 
+from conftest import FAC, at_choice
+
 from bot.formats import StepKind
 from bot.state import Vote
-from conftest import FAC, at_choice
 
 
 def _total(votes: list[Vote], voter: str) -> int:

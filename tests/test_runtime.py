@@ -1,0 +1,201 @@
+"""The runtime on a real SQLite file: persist before acting, outbox retries, dedupe, restarts."""
+
+import asyncio
+import time
+
+import pytest
+
+from bot.engine import Engine, EngineSettings
+from bot.events import MessagePosted
+from bot.formats import StepKind, load_formats
+from bot.ids import EventId, MessageId, RoomId, UserId
+from bot.inbound import DirectIn, ReactionIn
+from bot.runtime import Runtime
+from bot.store import MIGRATIONS, Store
+from bot.testing import RecordingAdapter
+
+ROOM = RoomId("!salon:test")
+
+
+def _engine(seconds_per_minute: float = 60.0) -> Engine:
+    return Engine(EngineSettings(seconds_per_minute=seconds_per_minute), load_formats())
+
+
+def _post(user: str, text: str, n: int) -> MessagePosted:
+    return MessagePosted(
+        room=ROOM,
+        sender=UserId(user),
+        sender_name=user.title(),
+        text=text,
+        message_id=MessageId(f"$m{n}"),
+        event_id=EventId(f"$e{n}"),
+    )
+
+
+async def _until(check, limit: float = 20.0) -> None:
+    deadline = time.monotonic() + limit
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def store(tmp_path):
+    store = await Store.open(tmp_path / "atelier.db")
+    yield store
+    await store.close()
+
+
+async def test_store_schema_is_versioned_and_uses_wal(store):
+    assert await store.schema_version() == len(MIGRATIONS)
+    async with store._db.execute("PRAGMA journal_mode") as cursor:
+        assert (await cursor.fetchone())[0] == "wal"
+
+
+async def test_input_is_stored_before_it_is_acknowledged(store):
+    adapter = RecordingAdapter()
+    runtime = Runtime(_engine(), store, [adapter])
+    await runtime.start()
+    await runtime.process(_post("fac", "!atelier start", 1))
+    await runtime.process(_post("alice", "!atelier join", 2))
+    adapter.down = True
+    await runtime.receive(
+        DirectIn(platform="test", sender=UserId("fac"), sender_name="Fac", text="next")
+    )
+    await runtime.receive(
+        DirectIn(platform="test", sender=UserId("fac"), sender_name="Fac", text="next")
+    )
+    await runtime.receive(
+        DirectIn(platform="test", sender=UserId("fac"), sender_name="Fac", text="next")
+    )
+    await runtime.receive(
+        DirectIn(platform="test", sender=UserId("alice"), sender_name="Alice", text="Mon souci")
+    )
+    state = runtime.states[ROOM]
+    inputs = await store.inputs(state.id)
+    assert {"kind": "problem", "author": "alice", "content": "Mon souci", "number": "1"} in inputs
+    assert "problem.received" not in adapter.keys()  # not acknowledged while the server is down
+    assert await store.pending(ROOM)
+    adapter.down = False
+    await _until(lambda: "problem.received" in adapter.keys())
+    await runtime.stop()
+
+
+async def test_undelivered_effects_are_delivered_in_order_when_the_server_is_back(store):
+    adapter = RecordingAdapter()
+    runtime = Runtime(_engine(), store, [adapter])
+    await runtime.start()
+    adapter.down = True
+    await runtime.process(_post("fac", "!atelier start", 1))
+    await runtime.process(_post("alice", "!atelier join", 2))
+    await runtime.process(_post("bob", "!atelier join", 3))
+    assert adapter.performed == []
+    adapter.down = False
+    await _until(lambda: len(adapter.performed) >= 6)
+    keys = adapter.keys()
+    assert keys.index("howto.welcome") < keys.index("start.planned") < keys.index("join.welcome")
+    welcomes = [e.body for e in adapter.performed if getattr(e, "key", "") == "join.welcome"]
+    assert "Alice" in welcomes[0] and "Bob" in welcomes[1]
+    await runtime.stop()
+
+
+async def test_same_platform_event_is_handled_once(store):
+    adapter = RecordingAdapter()
+    runtime = Runtime(_engine(), store, [adapter])
+    await runtime.start()
+    await runtime.process(_post("fac", "!atelier start", 1))
+    await runtime.process(_post("alice", "!atelier join", 2))
+    await runtime.process(_post("alice", "!atelier join", 2))  # replayed by the platform
+    assert runtime.states[ROOM].participants == ["alice"]
+    assert adapter.keys().count("join.welcome") == 1
+    assert adapter.keys().count("refusal.already_joined") == 0
+    await runtime.stop()
+
+
+async def test_reaction_reaches_the_engine_through_the_message_reference(store):
+    adapter = RecordingAdapter()
+    runtime = Runtime(_engine(), store, [adapter])
+    await runtime.start()
+    await runtime.process(_post("fac", "!atelier start", 1))
+    welcome_id = await store.message_for_ref(ROOM, "welcome")
+    assert welcome_id is not None
+    await runtime.receive(
+        ReactionIn(
+            room=ROOM,
+            sender=UserId("zoe"),
+            sender_name="Zoé",
+            message_id=MessageId(welcome_id),
+            key="hand",
+        )
+    )
+    assert runtime.states[ROOM].participants == ["zoe"]
+    await runtime.stop()
+
+
+async def test_dm_goes_to_the_atelier_of_its_sender(store):
+    adapter = RecordingAdapter()
+    runtime = Runtime(_engine(), store, [adapter])
+    await runtime.start()
+    await runtime.process(_post("fac", "!atelier start", 1))
+    await runtime.receive(
+        DirectIn(platform="test", sender=UserId("fac"), sender_name="Fac", text="suivant")
+    )
+    assert runtime.states[ROOM].kind is StepKind.PRESENTATION
+    await runtime.receive(
+        DirectIn(platform="test", sender=UserId("nobody"), sender_name="N", text="suivant")
+    )
+    replies = [e for e in adapter.performed if getattr(e, "user", None) == "nobody"]
+    assert [e.key for e in replies] == ["command.no_atelier"]  # privately, not in a room
+    await runtime.stop()
+
+
+async def test_deadline_passed_while_stopped_fires_at_restart(tmp_path):
+    path = tmp_path / "atelier.db"
+    store = await Store.open(path)
+    runtime = Runtime(_engine(seconds_per_minute=0.01), store, [RecordingAdapter()])
+    await runtime.start()
+    await runtime.process(_post("fac", "!atelier start", 1))
+    await runtime.receive(
+        DirectIn(platform="test", sender=UserId("fac"), sender_name="Fac", text="next")
+    )
+    await runtime.stop()
+    await store.close()
+    deadline = runtime.states[ROOM].timers["step"]
+    await asyncio.sleep(max(0.0, deadline - time.time()) + 0.05)
+
+    store = await Store.open(path)
+    adapter = RecordingAdapter()
+    runtime = Runtime(_engine(seconds_per_minute=0.01), store, [adapter])
+    await runtime.start()
+    assert runtime.states[ROOM].kind is StepKind.PRESENTATION
+    await _until(lambda: runtime.states[ROOM].kind is not StepKind.PRESENTATION)
+    assert adapter.keys().count("step.time_up") >= 1
+    await runtime.stop()
+    await store.close()
+
+
+async def test_two_ateliers_in_two_rooms_do_not_interfere(store):
+    adapter = RecordingAdapter()
+    runtime = Runtime(_engine(), store, [adapter])
+    await runtime.start()
+    other = RoomId("!autre:test")
+    await runtime.process(_post("fac", "!atelier start", 1))
+    await runtime.process(
+        MessagePosted(
+            room=other,
+            sender=UserId("gus"),
+            sender_name="Gus",
+            text="!atelier start",
+            message_id=MessageId("$x"),
+            event_id=EventId("$x"),
+        )
+    )
+    await runtime.process(_post("alice", "!atelier join", 2))
+    await runtime.receive(
+        DirectIn(platform="test", sender=UserId("gus"), sender_name="Gus", text="next")
+    )
+    assert runtime.states[ROOM].participants == ["alice"]
+    assert runtime.states[ROOM].kind is StepKind.WELCOME
+    assert runtime.states[other].participants == []
+    assert runtime.states[other].kind is StepKind.PRESENTATION
+    await runtime.stop()
