@@ -98,6 +98,7 @@ for _spec in COMMANDS:
 class Command:
     spec: CommandSpec
     args: str  # the rest of the line, as typed
+    prefixed: bool = True  # typed with the prefix (always so in a room)
 
     @property
     def name(self) -> str:
@@ -143,12 +144,12 @@ def parse(text: str, prefix: str, *, direct: bool) -> Command | Unknown | None:
     else:
         prefixed = True
     if not body:
-        return Command(_BY_WORD["help"], "") if prefixed else None
+        return Command(_BY_WORD["help"], "", prefixed) if prefixed else None
     word, _, rest = body.partition(" ")
     key = normalize(word).rstrip(":,.!")
     spec = _BY_WORD.get(key)
     if spec is not None:
-        return Command(spec, rest.strip())
+        return Command(spec, rest.strip(), prefixed)
     if not prefixed:
         return None
     close = difflib.get_close_matches(key, list(_BY_WORD), n=1, cutoff=0.6)

@@ -115,6 +115,17 @@ class Engine:
     def _on_direct(self, ctx: Ctx, event: DirectMessage) -> None:
         parsed = parse(event.text, self.settings.command_prefix, direct=True)
         self._remember_name(ctx, event.sender, event.sender_name)
+        if (
+            isinstance(parsed, Command)
+            and not parsed.prefixed
+            and ctx.has_atelier
+            and steps.expects_direct_text(ctx, event.sender)
+            and (
+                len(event.text.split()) > 3
+                or self._refusal(ctx, parsed.spec, event.sender, moderator=False) is not None
+            )
+        ):
+            parsed = None  # "Garder les bénévoles…" is a problem, not the `garder` command
         if parsed is None:
             if ctx.has_atelier:
                 steps.on_direct_text(ctx, event.sender, event.text.strip())

@@ -17,6 +17,7 @@ __all__ = [
     "advance",
     "conclude_record",
     "consent_answer",
+    "expects_direct_text",
     "finish_atelier",
     "hand",
     "move_on",
@@ -748,6 +749,17 @@ def add_rebound(ctx: Ctx, user: str, text: str) -> None:
     entry = _entry(s.rebounds, user, text, ctx, None)
     ctx.record("rebound", user, text)
     ctx.dm(user, "reflection.noted", number=entry.number)
+
+
+def expects_direct_text(ctx: Ctx, user: str) -> bool:
+    """Whether this step takes free private text from this person (a problem, a rebound…)."""
+    s = ctx.s
+    kind = s.kind
+    return (
+        (kind is K.PROBLEM_SEARCH and user in s.participants)
+        or (kind is K.REFLECTION and user in s.contributors)
+        or (kind is K.HOT_FEEDBACK and (user in s.participants or user == s.facilitator))
+    )
 
 
 def on_direct_text(ctx: Ctx, user: str, text: str) -> None:

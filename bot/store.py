@@ -5,10 +5,13 @@ nothing is acknowledged that is not stored, and a crash never leaves half a deci
 The schema is versioned (``PRAGMA user_version``) and upgraded by numbered migrations.
 """
 
+import asyncio
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -83,9 +86,27 @@ class OutboxItem:
     next_try: float
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _serialized(
+    method: Callable[Concatenate["Store", P], Awaitable[R]],
+) -> Callable[Concatenate["Store", P], Awaitable[R]]:
+    """One connection serves many coroutines: each call runs alone, so transactions never mix."""
+
+    @functools.wraps(method)
+    async def wrapper(self: "Store", *args: P.args, **kwargs: P.kwargs) -> R:
+        async with self._lock:
+            return await method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Store:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
+        self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path) -> "Store":
@@ -124,6 +145,7 @@ class Store:
                 raise
 
     # -- ateliers ------------------------------------------------------------------------------
+    @_serialized
     async def active_ateliers(self) -> dict[str, AtelierState]:
         states: dict[str, AtelierState] = {}
         async with self._db.execute(
@@ -133,6 +155,7 @@ class Store:
                 states[room] = AtelierState.model_validate_json(state)
         return states
 
+    @_serialized
     async def atelier(self, atelier_id: str) -> AtelierState | None:
         async with self._db.execute(
             "SELECT state FROM ateliers WHERE id = ?", (atelier_id,)
@@ -140,12 +163,14 @@ class Store:
             row = await cursor.fetchone()
         return AtelierState.model_validate_json(row[0]) if row else None
 
+    @_serialized
     async def is_processed(self, event_id: str) -> bool:
         async with self._db.execute(
             "SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)
         ) as cursor:
             return await cursor.fetchone() is not None
 
+    @_serialized
     async def commit_decision(
         self,
         *,
@@ -214,6 +239,7 @@ class Store:
         return outbox_ids
 
     # -- outbox --------------------------------------------------------------------------------
+    @_serialized
     async def pending(self, room: str | None = None) -> list[OutboxItem]:
         query = "SELECT id, room, effect, attempts, next_try FROM outbox"
         params: tuple[str, ...] = ()
@@ -229,6 +255,7 @@ class Store:
             for r in rows
         ]
 
+    @_serialized
     async def delivered(
         self, item_id: int, room: str, message_id: str | None, ref: str | None
     ) -> None:
@@ -245,6 +272,7 @@ class Store:
             await self._db.execute("ROLLBACK")
             raise
 
+    @_serialized
     async def failed(self, item_id: int, next_try: float) -> None:
         await self._db.execute(
             "UPDATE outbox SET attempts = attempts + 1, next_try = ? WHERE id = ?",
@@ -252,6 +280,7 @@ class Store:
         )
 
     # -- message references, timers, inputs, small values --------------------------------------
+    @_serialized
     async def ref_for(self, room: str, message_id: str) -> str | None:
         async with self._db.execute(
             "SELECT ref FROM message_refs WHERE room = ? AND message_id = ?", (room, message_id)
@@ -259,6 +288,7 @@ class Store:
             row = await cursor.fetchone()
         return row[0] if row else None
 
+    @_serialized
     async def message_for_ref(self, room: str, ref: str) -> str | None:
         """The platform id of the bot's latest message labelled ``ref`` in that room."""
         async with self._db.execute(
@@ -268,10 +298,12 @@ class Store:
             row = await cursor.fetchone()
         return row[0] if row else None
 
+    @_serialized
     async def timers(self) -> list[tuple[str, str, float]]:
         async with self._db.execute("SELECT room, name, at FROM timers ORDER BY at") as cursor:
             return [(r[0], r[1], r[2]) for r in await cursor.fetchall()]
 
+    @_serialized
     async def inputs(self, atelier_id: str) -> list[dict[str, str]]:
         async with self._db.execute(
             "SELECT kind, author, content, extra FROM inputs WHERE atelier_id = ? ORDER BY id",
@@ -280,11 +312,13 @@ class Store:
             rows = await cursor.fetchall()
         return [{"kind": r[0], "author": r[1], "content": r[2], **json.loads(r[3])} for r in rows]
 
+    @_serialized
     async def get(self, key: str) -> str | None:
         async with self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)) as cursor:
             row = await cursor.fetchone()
         return row[0] if row else None
 
+    @_serialized
     async def put(self, key: str, value: str) -> None:
         await self._db.execute(
             "INSERT INTO kv(key, value) VALUES (?, ?)"

@@ -187,5 +187,5 @@ class RecordingAdapter:
     async def close(self) -> None:
         self.sink = None
 
-    def keys(self) -> list[str]:
+    def said_keys(self) -> list[str]:
         return [e.key for e in self.performed if isinstance(e, Say | SayDirect)]

@@ -318,3 +318,16 @@ def test_timers_are_effects_with_absolute_times_never_in_the_past(h):
         if isinstance(effect, StartTimer):
             assert effect.at >= h.clock.now - 10_000  # absolute epoch times, not delays
             assert effect.at > 1_000_000_000
+
+
+def test_private_problem_starting_with_a_command_word_is_kept_whole(h):
+    at_problem_search(h)
+    h.dm("alice", "Garder les bénévoles motivés toute l'année")
+    assert h.s.problem_of("alice").text == "Garder les bénévoles motivés toute l'année"
+
+
+def test_short_allowed_command_in_a_private_message_still_works_during_problem_search(h):
+    at_problem_search(h)
+    h.dm("alice", "aide")
+    assert h.told("alice", "help.body")
+    assert h.s.problems == []

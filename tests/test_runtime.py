@@ -74,10 +74,10 @@ async def test_input_is_stored_before_it_is_acknowledged(store):
     state = runtime.states[ROOM]
     inputs = await store.inputs(state.id)
     assert {"kind": "problem", "author": "alice", "content": "Mon souci", "number": "1"} in inputs
-    assert "problem.received" not in adapter.keys()  # not acknowledged while the server is down
+    assert "problem.received" not in adapter.said_keys()  # no acknowledgement while down
     assert await store.pending(ROOM)
     adapter.down = False
-    await _until(lambda: "problem.received" in adapter.keys())
+    await _until(lambda: "problem.received" in adapter.said_keys())
     await runtime.stop()
 
 
@@ -92,7 +92,7 @@ async def test_undelivered_effects_are_delivered_in_order_when_the_server_is_bac
     assert adapter.performed == []
     adapter.down = False
     await _until(lambda: len(adapter.performed) >= 6)
-    keys = adapter.keys()
+    keys = adapter.said_keys()
     assert keys.index("howto.welcome") < keys.index("start.planned") < keys.index("join.welcome")
     welcomes = [e.body for e in adapter.performed if getattr(e, "key", "") == "join.welcome"]
     assert "Alice" in welcomes[0] and "Bob" in welcomes[1]
@@ -107,8 +107,8 @@ async def test_same_platform_event_is_handled_once(store):
     await runtime.process(_post("alice", "!atelier join", 2))
     await runtime.process(_post("alice", "!atelier join", 2))  # replayed by the platform
     assert runtime.states[ROOM].participants == ["alice"]
-    assert adapter.keys().count("join.welcome") == 1
-    assert adapter.keys().count("refusal.already_joined") == 0
+    assert adapter.said_keys().count("join.welcome") == 1
+    assert adapter.said_keys().count("refusal.already_joined") == 0
     await runtime.stop()
 
 
@@ -169,7 +169,7 @@ async def test_deadline_passed_while_stopped_fires_at_restart(tmp_path):
     await runtime.start()
     assert runtime.states[ROOM].kind is StepKind.PRESENTATION
     await _until(lambda: runtime.states[ROOM].kind is not StepKind.PRESENTATION)
-    assert adapter.keys().count("step.time_up") >= 1
+    assert adapter.said_keys().count("step.time_up") >= 1
     await runtime.stop()
     await store.close()
 
