@@ -11,7 +11,7 @@ from bot.formats import FormatError
 
 __all__ = ["main"]
 
-DEMO_SECONDS_PER_MINUTE = 0.5
+DEMO_SECONDS_PER_MINUTE = 1.0
 
 
 def _load(path: str | None) -> Config:
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="watch a complete atelier with simulated people")
     demo.add_argument("--config", help="path to config.toml (optional)")
     demo.add_argument("--seconds-per-minute", type=float, help="time compression")
-    demo.add_argument("--pace", type=float, default=0.3, help="seconds between typed lines")
+    demo.add_argument("--pace", type=float, default=0.08, help="seconds between typed lines")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 

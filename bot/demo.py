@@ -125,6 +125,7 @@ async def _script(c: _Cast) -> None:
         await c.say(user, "!atelier fini")
 
     await c.step(K.CHOICE)
+    await c.dm(FACILITATOR, "prolonger 5")  # voting takes a little longer than planned
     await c.react("alice", "card:3@0", "two")
     await c.react("alice", "card:1@0", "one")
     await c.react("bruno", "card:3@0", "two")
@@ -217,7 +218,7 @@ async def _script(c: _Cast) -> None:
     await c.until("the end of the atelier", lambda s: s is None)
 
 
-async def run_demo(config: Config, *, out: TextIO | None = None, pace: float = 0.3) -> float:
+async def run_demo(config: Config, *, out: TextIO | None = None, pace: float = 0.08) -> float:
     """Run the whole demo; return its wall time in seconds."""
     out = out or sys.stdout
     started = time.monotonic()
