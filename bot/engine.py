@@ -182,6 +182,9 @@ class Engine:
             key, params = refusal
             ctx.dm(sender, key, **params)
             return
+        if not command.args and command.name in _NEEDS_TEXT:
+            ctx.dm(sender, _NEEDS_TEXT[command.name], prefix=self._p)
+            return
         handler = getattr(self, f"_cmd_{command.name}")
         handler(ctx, sender, name, command.args, direct, message_id)
 
@@ -413,7 +416,7 @@ class Engine:
         if not s.rules:
             ctx.answer(sender, direct, "rules.none")
             return
-        rules = "\n".join(f"{r.number}. {r.text}" for r in s.rules)
+        rules = steps.rules_text(s)
         if direct and sender != s.facilitator:
             ctx.dm(sender, "rules.list", rules=rules)
         else:
@@ -422,17 +425,11 @@ class Engine:
     def _cmd_rule(
         self, ctx: Ctx, sender: str, name: str, args: str, direct: bool, mid: str | None
     ) -> None:
-        if not args:
-            ctx.dm(sender, "rules.how", prefix=self._p)
-            return
         steps.add_rule(ctx, sender, args, mid)
 
     def _cmd_problem(
         self, ctx: Ctx, sender: str, name: str, args: str, direct: bool, mid: str | None
     ) -> None:
-        if not args:
-            ctx.dm(sender, "problem.how", prefix=self._p)
-            return
         steps.submit_problem(ctx, sender, args, mid)
 
     def _cmd_vote(
@@ -487,9 +484,6 @@ class Engine:
     def _cmd_request(
         self, ctx: Ctx, sender: str, name: str, args: str, direct: bool, mid: str | None
     ) -> None:
-        if not args:
-            ctx.dm(sender, "request.how", prefix=self._p)
-            return
         steps.set_request(ctx, sender, args, mid)
 
     def _cmd_hand(
@@ -846,6 +840,9 @@ class Engine:
 
 
 # -- small helpers -----------------------------------------------------------------------------
+#: Commands that are nothing without their text, and the text that says how to write them.
+_NEEDS_TEXT = {"rule": "rules.how", "problem": "problem.how", "request": "request.how"}
+
 _NEEDS_OFFERER = frozenset(
     {
         K.SITUATION,

@@ -9,7 +9,7 @@ from bot import clock
 from bot.context import Ctx
 from bot.formats import Step, StepKind
 from bot.record import build_record
-from bot.state import Entry, Problem, TieBreak
+from bot.state import AtelierState, Entry, Problem, TieBreak
 from bot.turns import give_next, raise_hand, start_fixed, take_floor
 from bot.voting import ranking, tally, top
 
@@ -29,6 +29,7 @@ __all__ = [
     "on_warning",
     "planned_end",
     "record_answer",
+    "rules_text",
     "settle_tie",
     "start_step",
     "step_seconds",
@@ -389,11 +390,14 @@ _ENTER: dict[StepKind, Callable[[Ctx], None]] = {
 
 
 # -- closing each step (False: stay here) ------------------------------------------------------
+def rules_text(s: AtelierState) -> str:
+    return "\n".join(f"{r.number}. {r.text}" for r in s.rules)
+
+
 def _finish_ground_rules(ctx: Ctx) -> bool:
     s = ctx.s
     if s.rules:
-        rules = "\n".join(f"{r.number}. {r.text}" for r in s.rules)
-        ctx.say("rules.pinned", pin=True, rules=rules)
+        ctx.say("rules.pinned", pin=True, rules=rules_text(s))
     return True
 
 

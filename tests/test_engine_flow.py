@@ -331,3 +331,10 @@ def test_short_allowed_command_in_a_private_message_still_works_during_problem_s
     h.dm("alice", "aide")
     assert h.told("alice", "help.body")
     assert h.s.problems == []
+
+
+def test_problem_command_without_text_explains_how(h):
+    at_problem_search(h)
+    h.cmd("alice", "problème")
+    assert h.told("alice", "problem.how")
+    assert h.s.problems == []
