@@ -4,6 +4,7 @@ Pure and synchronous: no clock, no I/O, no platform. The state given is never ch
 command leaves the returned state equal to the one given and answers kindly.
 """
 
+import copy
 from dataclasses import dataclass, field
 
 from bot import clock, steps
@@ -54,7 +55,7 @@ class Engine:
     def decide(
         self, state: AtelierState | None, event: Event, now: float
     ) -> tuple[AtelierState | None, list[Effect]]:
-        work = state.model_copy(deep=True) if state is not None else None
+        work = _copy(state) if state is not None else None
         if work is not None and work.finished:
             work = None
         ctx = Ctx(work, event.room, self.settings.language, now)
@@ -856,6 +857,11 @@ _NEEDS_OFFERER = frozenset(
         K.CONTRIBUTOR_SHARING,
     }
 )
+
+
+def _copy(state: AtelierState) -> AtelierState:
+    """A deep copy to work on, sharing the format: it is frozen, and the largest part."""
+    return copy.deepcopy(state, memo={id(state.format): state.format})
 
 
 def _spec(name: str) -> CommandSpec:

@@ -272,3 +272,23 @@ def test_bad_command_leaves_state_unchanged(h):
     before = h.s
     h.cmd("alice", "vote 1 1 1")
     assert h.s == before
+
+
+def test_decide_never_changes_the_state_it_was_given(h):
+    from bot.events import MessagePosted
+    from bot.ids import MessageId, UserId
+
+    at_choice(h)
+    given = h.s
+    snapshot = given.model_dump()
+    event = MessagePosted(
+        room=h.room,
+        sender=UserId("alice"),
+        sender_name="Alice",
+        text="!atelier vote 2 2 3",
+        message_id=MessageId("$x"),
+    )
+    new, _ = h.engine.decide(given, event, h.clock.now)
+    assert given.model_dump() == snapshot
+    assert new is not given and len(new.votes) == 3
+    assert new.format is given.format  # frozen, so shared rather than copied
