@@ -6,6 +6,14 @@ from bot.formats import StepKind
 from bot.state import Vote
 
 
+def tied_1_and_2(h):
+    """The choice step, with problems 1 and 2 at two votes each."""
+    at_choice(h)
+    h.cmd("alice", "vote 1 1")
+    h.cmd("bob", "vote 2 2")
+    return h
+
+
 def _total(votes: list[Vote], voter: str) -> int:
     return sum(v.weight for v in votes if v.voter == voter)
 
@@ -123,9 +131,7 @@ def test_most_voted_problem_is_chosen_at_the_deadline(h):
 
 
 def test_tie_is_announced_and_facilitator_is_asked(h):
-    at_choice(h)
-    h.cmd("alice", "vote 1 1")
-    h.cmd("bob", "vote 2 2")
+    tied_1_and_2(h)
     h.dm(FAC, "next")
     assert h.s.kind is StepKind.CHOICE
     assert h.s.tie is not None and h.s.tie.numbers == [1, 2]
@@ -133,9 +139,7 @@ def test_tie_is_announced_and_facilitator_is_asked(h):
 
 
 def test_facilitator_settles_a_tie_by_choosing(h):
-    at_choice(h)
-    h.cmd("alice", "vote 1 1")
-    h.cmd("bob", "vote 2 2")
+    tied_1_and_2(h)
     h.dm(FAC, "next")
     h.dm(FAC, "choose 2")
     assert h.s.kind is StepKind.CONSENT
@@ -143,9 +147,7 @@ def test_facilitator_settles_a_tie_by_choosing(h):
 
 
 def test_facilitator_cannot_choose_a_problem_outside_the_tie(h):
-    at_choice(h)
-    h.cmd("alice", "vote 1 1")
-    h.cmd("bob", "vote 2 2")
+    tied_1_and_2(h)
     h.dm(FAC, "next")
     h.dm(FAC, "choose 4")
     assert h.told(FAC, "tie.pick_among")
@@ -153,9 +155,7 @@ def test_facilitator_cannot_choose_a_problem_outside_the_tie(h):
 
 
 def test_unsettled_tie_leads_to_a_revote_among_the_tied_problems(h):
-    at_choice(h)
-    h.cmd("alice", "vote 1 1")
-    h.cmd("bob", "vote 2 2")
+    tied_1_and_2(h)
     h.run_out_step()  # the tie is found
     h.run_out_step()  # the facilitator did not settle it
     assert h.s.vote_round == 1
@@ -169,9 +169,7 @@ def test_unsettled_tie_leads_to_a_revote_among_the_tied_problems(h):
 
 
 def test_reaction_on_a_card_of_an_earlier_round_is_not_counted(h):
-    at_choice(h)
-    h.cmd("alice", "vote 1 1")
-    h.cmd("bob", "vote 2 2")
+    tied_1_and_2(h)
     h.run_out_step()
     h.run_out_step()
     h.react("chloe", "card:1@0", "one")
@@ -180,9 +178,7 @@ def test_reaction_on_a_card_of_an_earlier_round_is_not_counted(h):
 
 
 def test_second_tie_after_revote_takes_first_presented_problem(h):
-    at_choice(h)
-    h.cmd("alice", "vote 1 1")
-    h.cmd("bob", "vote 2 2")
+    tied_1_and_2(h)
     h.run_out_step()
     h.run_out_step()
     h.run_out_step()  # re-vote ends in a tie again (no votes)
