@@ -8,7 +8,7 @@ import copy
 from dataclasses import dataclass, field
 
 from bot import clock, steps
-from bot.commands import COMMANDS, Command, CommandSpec, Unknown, Who, parse
+from bot.commands import COMMANDS, Command, CommandSpec, Unknown, Who, normalize, parse
 from bot.context import Ctx
 from bot.effects import CancelTimer, Effect, StartTimer
 from bot.events import (
@@ -21,7 +21,7 @@ from bot.events import (
     ReactionRemoved,
     TimerFired,
 )
-from bot.formats import DEFAULT_FORMAT_ID, Format, StepKind
+from bot.formats import DEFAULT_FORMAT_ID, NEEDS_OFFERER, Format, StepKind
 from bot.ids import RoomId
 from bot.reactions import VOTE_WEIGHTS
 from bot.state import AtelierState, Person, Vote
@@ -653,7 +653,7 @@ class Engine:
     def _jump(self, ctx: Ctx, sender: str, index: int, direct: bool) -> None:
         s = ctx.s
         step = s.format.steps[index]
-        if step.kind in _NEEDS_OFFERER and s.offerer is None:
+        if step.kind in NEEDS_OFFERER and s.offerer is None:
             ctx.dm(sender, "goto.needs_offerer", title=self._step_title(ctx, step.kind))
             return
         if step.kind in (K.PROBLEM_SHARING, K.CHOICE) and not s.problems:
@@ -844,20 +844,6 @@ class Engine:
 #: Commands that are nothing without their text, and the text that says how to write them.
 _NEEDS_TEXT = {"rule": "rules.how", "problem": "problem.how", "request": "request.how"}
 
-_NEEDS_OFFERER = frozenset(
-    {
-        K.SITUATION,
-        K.CLARIFICATION,
-        K.REFORMULATION,
-        K.REFLECTION,
-        K.EXCHANGES,
-        K.HARVEST,
-        K.ACTION_PLAN,
-        K.OFFERER_SHARING,
-        K.CONTRIBUTOR_SHARING,
-    }
-)
-
 
 def _copy(state: AtelierState) -> AtelierState:
     """A deep copy to work on, sharing the format: it is frozen, and the largest part."""
@@ -908,8 +894,6 @@ def _positive_number(args: str) -> float | None:
 
 
 def _find_step(s: AtelierState, target: str) -> int | None:
-    from bot.commands import normalize
-
     wanted = normalize(target)
     if wanted.isdigit():
         index = int(wanted) - 1
