@@ -142,7 +142,9 @@ class ConsoleAdapter:
         self._out.write(text + "\n")
         self._out.flush()
 
-    async def perform(self, effect: Say | SayDirect | React) -> str | None:
+    async def perform(
+        self, effect: Say | SayDirect | React, *, idempotency_key: str | None = None
+    ) -> str | None:
         if isinstance(effect, Say):
             number = self.new_id()
             await self._store.put("console.next_id", str(self._next))

@@ -9,7 +9,7 @@ from bot.ports import Adapter
 from bot.runtime import Runtime
 from bot.store import Store
 
-__all__ = ["build_engine", "open_runtime"]
+__all__ = ["build_engine", "open_runtime", "platform_adapters"]
 
 
 def build_engine(config: Config) -> Engine:
@@ -37,3 +37,18 @@ async def open_runtime(
     engine = build_engine(config)
     store = await Store.open(config.storage.path)
     return Runtime(engine, store, adapters_for(store))
+
+
+def platform_adapters(config: Config, store: Store) -> list[Adapter]:
+    """The adapters of the platforms the configuration enables (its present sections)."""
+    adapters: list[Adapter] = []
+    if config.matrix is not None:
+        from adapters.matrix import MatrixAdapter
+
+        key_dir = config.matrix.key_dir or config.storage.path.with_name(
+            config.storage.path.name + ".keys"
+        )
+        adapters.append(
+            MatrixAdapter(config.matrix, store, language=config.bot.language, key_dir=key_dir)
+        )
+    return adapters

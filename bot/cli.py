@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -40,20 +41,45 @@ async def _console(config: Config) -> None:
 
 
 async def _run(config: Config) -> int:
-    enabled = [name for name in ("matrix", "mattermost") if getattr(config, name) is not None]
-    if not enabled:
+    """Serve the configured platforms until SIGINT or SIGTERM."""
+    from adapters.matrix import MatrixLoginError
+    from bot.app import open_runtime, platform_adapters
+
+    if config.mattermost is not None:
         print(
-            "No platform is configured: add a [matrix] or [mattermost] section to the config, "
+            "The Mattermost adapter is not part of this version yet; remove [mattermost] "
             "or rehearse with `atelier-bot console`.",
             file=sys.stderr,
         )
         return 2
-    print(
-        f"The {' and '.join(enabled)} adapter(s) are not part of this version yet; "
-        "rehearse with `atelier-bot console` or `atelier-bot demo`.",
-        file=sys.stderr,
-    )
-    return 2
+    runtime = await open_runtime(config, lambda store: platform_adapters(config, store))
+    if not runtime.adapters:
+        print(
+            "No platform is configured: add a [matrix] section to the config, "
+            "or rehearse with `atelier-bot console`.",
+            file=sys.stderr,
+        )
+        await runtime.store.close()
+        return 2
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await runtime.start()
+    except MatrixLoginError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        await runtime.stop()
+        await runtime.store.close()
+        return 2
+    names = ", ".join(adapter.name for adapter in runtime.adapters)
+    print(f"atelier-bot is listening ({names}). Ctrl-C to stop.", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await runtime.stop()
+        await runtime.store.close()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

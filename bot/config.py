@@ -63,7 +63,10 @@ class MatrixSection(_Section):
     password: str | None = None
     access_token: str | None = None
     device_name: str = "atelier-bot"
+    #: user ids, ":server" suffixes or "*"; empty means people of the bot's own server
     allowed_inviters: list[str] = Field(default_factory=list)
+    #: where the end-to-end encryption keys are kept (default: beside the storage file)
+    key_dir: Path | None = None
 
     @model_validator(mode="after")
     def _has_credentials(self) -> "MatrixSection":

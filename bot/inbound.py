@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.events import MemberLeft, MessageEdited, MessagePosted
 from bot.ids import EventId, MessageId, RoomId, UserId
 
-__all__ = ["DirectIn", "Inbound", "ReactionIn", "ReactionOut"]
+__all__ = ["DirectIn", "Inbound", "ReactionIn", "ReactionOut", "Reconnected"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,4 +44,13 @@ class ReactionOut:
     event_id: EventId | None = None
 
 
-Inbound = MessagePosted | MessageEdited | MemberLeft | DirectIn | ReactionIn | ReactionOut
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reconnected:
+    """The platform is reachable again: deliver what is owed now, without waiting for backoff."""
+
+    platform: str
+
+
+Inbound = (
+    MessagePosted | MessageEdited | MemberLeft | DirectIn | ReactionIn | ReactionOut | Reconnected
+)

@@ -37,10 +37,15 @@ class Adapter(Protocol):
         """Log in and start handing inbound events to ``sink`` (returns once listening)."""
         ...
 
-    async def perform(self, effect: Say | SayDirect | React) -> str | None:
+    async def perform(
+        self, effect: Say | SayDirect | React, *, idempotency_key: str | None = None
+    ) -> str | None:
         """Do it; return the platform id of a message sent (for ``Say``), if any.
 
-        Raise ``DeliveryError`` when it cannot be done now.
+        ``idempotency_key`` is the same each time the runtime retries one effect: a platform
+        that supports it (Matrix transaction ids) then posts the message once, even when an
+        earlier attempt reached the server before the bot crashed. Raise ``DeliveryError``
+        when it cannot be done now.
         """
         ...
 

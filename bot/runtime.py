@@ -16,7 +16,7 @@ from bot.effects import CancelTimer, Effect, React, Say, SayDirect, StartTimer
 from bot.engine import Engine
 from bot.events import DirectMessage, Event, ReactionAdded, ReactionRemoved, TimerFired
 from bot.ids import RoomId
-from bot.inbound import DirectIn, ReactionIn, ReactionOut
+from bot.inbound import DirectIn, ReactionIn, ReactionOut, Reconnected
 from bot.ports import Adapter, DeliveryError
 from bot.scheduler import TimerScheduler
 from bot.state import AtelierState
@@ -116,6 +116,8 @@ class Runtime:
                             event_id=inbound.event_id,
                         )
                     )
+            case Reconnected():
+                await self._deliver_owed(inbound.platform)
             case _:
                 await self.process(inbound)  # type: ignore[arg-type]
 
@@ -210,6 +212,18 @@ class Runtime:
             except DeliveryError:
                 log.warning("could not answer %s now", effect.user)
 
+    async def _deliver_owed(self, platform: str) -> None:
+        """The platform is back: retry its rooms' pending effects now, in order."""
+        adapter = self._adapter_named(platform)
+        rooms = {item.room for item in await self.store.pending()}
+        for room in sorted(rooms):
+            if adapter is not None and adapter.owns(room):
+                await self.store.retry_now(room)
+                handle = self._retry_handles.pop(room, None)
+                if handle is not None:
+                    handle.cancel()
+                await self._deliver(room)
+
     async def _deliver(self, room: str) -> None:
         """Perform the room's pending effects in order; stop at the first failure and retry."""
         async with self._lock(self._delivery_locks, room):
@@ -227,7 +241,7 @@ class Runtime:
                     await self.store.delivered(item.id, room, None, None)
                     continue
                 try:
-                    message_id = await adapter.perform(effect)
+                    message_id = await adapter.perform(effect, idempotency_key=f"atelier-{item.id}")
                 except DeliveryError as error:
                     delay = error.retry_after or min(MAX_BACKOFF, 2.0 ** min(item.attempts, 6))
                     log.warning("delivery to %s failed (%s); retry in %.1fs", room, error, delay)

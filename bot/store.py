@@ -279,6 +279,10 @@ class Store:
             (next_try, item_id),
         )
 
+    @_serialized
+    async def retry_now(self, room: str) -> None:
+        await self._db.execute("UPDATE outbox SET next_try = 0 WHERE room = ?", (room,))
+
     # -- message references, timers, inputs, small values --------------------------------------
     @_serialized
     async def ref_for(self, room: str, message_id: str) -> str | None:

@@ -175,7 +175,9 @@ class RecordingAdapter:
     async def connect(self, sink: Sink) -> None:
         self.sink = sink
 
-    async def perform(self, effect: Say | SayDirect | React) -> str | None:
+    async def perform(
+        self, effect: Say | SayDirect | React, *, idempotency_key: str | None = None
+    ) -> str | None:
         if self.down:
             raise DeliveryError("server down", retry_after=0.05)
         self.performed.append(effect)

@@ -1,0 +1,146 @@
+"""Matrix room events (as matrix-nio parses them) → the runtime's inbound values.
+
+Pure translation: it looks at one event and the room it happened in, and says what it means
+for the bot. Remembering reactions (so that a redaction can be traced back) and deciding which
+rooms are private conversations is the adapter's job (``adapters.matrix``).
+"""
+
+from dataclasses import dataclass
+
+from nio import (
+    MatrixRoom,
+    ReactionEvent,
+    RoomMemberEvent,
+    RoomMessageEmote,
+    RoomMessageText,
+)
+
+from bot.events import MemberLeft, MessageEdited, MessagePosted
+from bot.ids import EventId, MessageId, RoomId, UserId
+from bot.inbound import DirectIn, ReactionIn
+from bot.reactions import key_from_emoji
+
+__all__ = [
+    "MODERATOR_LEVEL",
+    "StoredReaction",
+    "display_name",
+    "is_moderator",
+    "strip_reply_fallback",
+    "translate",
+]
+
+#: Matrix's customary "moderator" power level.
+MODERATOR_LEVEL = 50
+
+
+@dataclass(frozen=True)
+class StoredReaction:
+    """What a reaction event was, kept so that its redaction can be undone in the engine."""
+
+    room: str
+    sender: str
+    target: str
+    key: str
+
+
+def display_name(room: MatrixRoom, user: str) -> str:
+    name = room.user_name(user)
+    if name:
+        return name
+    return user.removeprefix("@").split(":", 1)[0]
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Drop the quoted ``> <@someone> …`` lines clients put before a reply's own text."""
+    lines = body.splitlines()
+    if not lines or not lines[0].startswith("> "):
+        return body
+    while lines and lines[0].startswith(">"):
+        lines.pop(0)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def is_moderator(room: MatrixRoom, user: str, creators: set[str]) -> bool:
+    """Power level 50 or more, or a room creator (room version 12 gives creators no level)."""
+    return user in creators or room.power_levels.get_user_level(user) >= MODERATOR_LEVEL
+
+
+def _text_of(event: RoomMessageText | RoomMessageEmote) -> tuple[str, str | None]:
+    """The message's text and, for an edit, the id of the message it replaces."""
+    content = event.source.get("content", {})
+    relation = content.get("m.relates_to") or {}
+    if relation.get("rel_type") == "m.replace":
+        new = content.get("m.new_content") or {}
+        return str(new.get("body", event.body)), str(relation.get("event_id", ""))
+    body = event.body
+    if "m.in_reply_to" in relation:
+        body = strip_reply_fallback(body)
+    return body, None
+
+
+def translate(
+    room: MatrixRoom,
+    event: object,
+    *,
+    direct: bool,
+    creators: set[str],
+) -> object | None:
+    """The inbound value for one timeline event (None when it means nothing to the bot).
+
+    ``direct`` says the room is a private conversation with the sender. Reactions become
+    ``ReactionIn``; redactions need the adapter's memory and are not handled here.
+    """
+    room_id = RoomId(room.room_id)
+    if isinstance(event, RoomMessageText | RoomMessageEmote):
+        sender = UserId(event.sender)
+        text, replaces = _text_of(event)
+        event_id = EventId(event.event_id)
+        if replaces:
+            if direct:
+                return None  # private messages are not edited into the engine
+            return MessageEdited(
+                room=room_id,
+                sender=sender,
+                original_id=MessageId(replaces),
+                text=text,
+                event_id=event_id,
+            )
+        if direct:
+            return DirectIn(
+                platform="matrix",
+                sender=sender,
+                sender_name=display_name(room, sender),
+                text=text,
+                event_id=event_id,
+            )
+        return MessagePosted(
+            room=room_id,
+            sender=sender,
+            sender_name=display_name(room, sender),
+            text=text,
+            message_id=MessageId(event.event_id),
+            event_id=event_id,
+            moderator=is_moderator(room, sender, creators),
+        )
+    if isinstance(event, ReactionEvent) and not direct:
+        key = key_from_emoji(event.key)
+        if key is None:
+            return None
+        return ReactionIn(
+            room=room_id,
+            sender=UserId(event.sender),
+            sender_name=display_name(room, event.sender),
+            message_id=MessageId(event.reacts_to),
+            key=key,
+            event_id=EventId(event.event_id),
+        )
+    left = isinstance(event, RoomMemberEvent) and event.membership in ("leave", "ban")
+    if left and not direct and event.prev_membership == "join":  # type: ignore[union-attr]
+        return MemberLeft(
+            room=room_id,
+            sender=UserId(event.state_key),  # type: ignore[union-attr]
+            event_id=EventId(event.event_id),  # type: ignore[union-attr]
+        )
+    return None
