@@ -54,7 +54,7 @@ from bot.reactions import KEY_TO_EMOJI
 from bot.store import Store
 from bot.texts import render
 
-__all__ = ["MatrixAdapter", "MatrixLoginError"]
+__all__ = ["MatrixAdapter", "MatrixLoginError", "encryption_housekeeping"]
 
 log = logging.getLogger("atelier.matrix")
 
@@ -206,7 +206,7 @@ class MatrixAdapter:
                     log.warning("homeserver back; delivering what was owed")
                     await self._emit(Reconnected(platform=self.name))
                 await self._handle(answer, history=False)
-                await self._keys()
+                await encryption_housekeeping(self.client)
             except Exception:  # never let one bad event stop the bot
                 log.exception("could not handle a sync batch")
             await self._save_token(answer.next_batch)
@@ -216,20 +216,6 @@ class MatrixAdapter:
         await self.store.put("matrix.next_batch", token)
         self.synced.set()
         self.synced.clear()
-
-    async def _keys(self) -> None:
-        """Encryption housekeeping that ``sync_forever`` would do between syncs."""
-        client = self.client
-        assert client is not None
-        if not client.olm:
-            return
-        if client.should_upload_keys:
-            await client.keys_upload()
-        if client.should_query_keys:
-            await client.keys_query()
-        if client.should_claim_keys:
-            await client.keys_claim(client.get_users_for_key_claiming())
-        await client.send_to_device_messages()
 
     async def close(self) -> None:
         self._closing = True
@@ -255,7 +241,7 @@ class MatrixAdapter:
                 await self._emit(
                     MemberLeft(room=RoomId(room_id), sender=UserId(self.user_id), bot_removed=True)
                 )
-        batches = []
+        timeline: list[tuple[int, int, str, object]] = []
         for room_id, info in answer.rooms.join.items():
             for event in [*info.state, *info.timeline.events]:
                 if isinstance(event, RoomCreateEvent):
@@ -263,15 +249,14 @@ class MatrixAdapter:
                     extra = content.get("additional_creators") or []
                     self._creators[room_id] = {event.sender, *map(str, extra)}
             if not history and room_id in self.client.rooms:  # type: ignore[union-attr]
-                batches.append(self._room_timeline(room_id, info.timeline.events))
-        await asyncio.gather(*batches)  # rooms in parallel, each room in order
-
-    async def _room_timeline(self, room_id: str, events: list[object]) -> None:
-        assert self.client is not None
-        room = self.client.rooms[room_id]
-        for event in events:
+                for event in info.timeline.events:
+                    stamp = int(getattr(event, "server_timestamp", 0) or 0)
+                    timeline.append((stamp, len(timeline), room_id, event))
+        # In the order people wrote, across rooms: private messages to the bot (each in its
+        # own room) reach the atelier first come, first served.
+        for _, _, room_id, event in sorted(timeline):
             try:
-                await self._on_event(room, event)
+                await self._on_event(self.client.rooms[room_id], event)  # type: ignore[union-attr]
             except Exception:
                 log.exception("could not handle %s in %s", type(event).__name__, room_id)
 
@@ -441,6 +426,19 @@ class MatrixAdapter:
         self.client.rooms.setdefault(room_id, MatrixRoom(room_id, self.user_id))
         await self._remember_direct_room(user, room_id)
         return room_id
+
+
+async def encryption_housekeeping(client: AsyncClient) -> None:
+    """What ``sync_forever`` does between syncs: upload, query and claim keys, send to-device."""
+    if not client.olm:
+        return
+    if client.should_upload_keys:
+        await client.keys_upload()
+    if client.should_query_keys:
+        await client.keys_query()
+    if client.should_claim_keys:
+        await client.keys_claim(client.get_users_for_key_claiming())
+    await client.send_to_device_messages()
 
 
 def _notice(markdown: str, mentions: tuple[str, ...]) -> dict[str, object]:

@@ -1,7 +1,8 @@
 """The bot's light Markdown → Matrix HTML (``formatted_body``) and plain text (``body``).
 
-The catalogue texts use only **bold**, `code`, ``- `` list items and line breaks, so a small
-converter is enough and keeps the output predictable for every Matrix client.
+The catalogue texts use only **bold**, `code`, ``- `` list items, ``#`` titles, ``>`` quotes
+and line breaks, so a small converter is enough and keeps the output predictable for every
+Matrix client.
 """
 
 import html
@@ -42,7 +43,15 @@ def to_html(markdown: str) -> str:
 
     for raw in markdown.splitlines():
         stripped = raw.strip()
-        if stripped.startswith(("- ", "• ")):
+        if stripped.startswith("#"):
+            close_list()
+            close_lines()
+            blocks.append(f"<h4>{_inline(stripped.lstrip('#').strip())}</h4>")
+        elif stripped.startswith("> "):
+            close_list()
+            close_lines()
+            blocks.append(f"<blockquote>{_inline(stripped[2:])}</blockquote>")
+        elif stripped.startswith(("- ", "• ")):
             close_lines()
             items.append(_inline(stripped[2:]))
         elif not stripped:
@@ -54,7 +63,13 @@ def to_html(markdown: str) -> str:
             lines.append(_inline(stripped))
     close_list()
     close_lines()
-    return "<br>".join(blocks).strip()
+    out = ""
+    for block in blocks:
+        block_level = block.startswith(("<ul>", "<h4>", "<blockquote>"))
+        if out and not block_level and not out.endswith(("</ul>", "</h4>", "</blockquote>")):
+            out += "<br>"
+        out += block
+    return out
 
 
 def to_plain(markdown: str) -> str:

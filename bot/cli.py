@@ -97,6 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--config", help="path to config.toml (optional)")
     demo.add_argument("--seconds-per-minute", type=float, help="time compression")
     demo.add_argument("--pace", type=float, default=0.08, help="seconds between typed lines")
+    demo.add_argument(
+        "--matrix",
+        action="store_true",
+        help="play it in a real Matrix room on a local Synapse (installed on first use)",
+    )
+    demo.add_argument("--dir", default=".local-matrix", help="the local Synapse's folder")
+    demo.add_argument("--keep", action="store_true", help="leave Synapse running afterwards")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -124,6 +131,18 @@ def main(argv: list[str] | None = None) -> int:
         config = config.model_copy(
             update={"timing": config.timing.model_copy(update={"seconds_per_minute": spm})}
         )
+        if args.matrix:
+            from bot.matrix_demo import run_matrix_demo
+
+            asyncio.run(
+                run_matrix_demo(
+                    Path(args.dir).resolve(),
+                    seconds_per_minute=spm,
+                    pace=args.pace,
+                    keep=args.keep,
+                )
+            )
+            return 0
         asyncio.run(run_demo(config, pace=args.pace))
         return 0
     return asyncio.run(_run(config))

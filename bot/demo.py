@@ -45,6 +45,9 @@ class ConsolePeople:
     async def state(self) -> AtelierState | None:
         return self.runtime.states.get(ROOM)
 
+    def user_id(self, person: str) -> str:
+        return person
+
 
 async def run_demo(config: Config, *, out: TextIO | None = None, pace: float = 0.08) -> float:
     """Run the whole demo; return its wall time in seconds."""

@@ -50,6 +50,10 @@ class People(Protocol):
         """The atelier as the bot has it now (None once it has ended)."""
         ...
 
+    def user_id(self, person: str) -> str:
+        """The platform's id for one of the people (``alice`` → ``@alice:localhost``)."""
+        ...
+
 
 class Cast:
     """The script's view of the people: it shows what they do, then does it."""
@@ -97,7 +101,8 @@ class Cast:
 
     async def floor(self, user: str) -> None:
         await self.until(
-            f"{user} to have the floor", lambda s: s is not None and s.turns.speaker == user
+            f"{user} to have the floor",
+            lambda s: s is not None and s.turns.speaker == self.people.user_id(user),
         )
 
     async def next(self) -> None:
@@ -141,8 +146,9 @@ async def full_atelier(c: Cast) -> None:
     await c.react("bruno", "card:3@0", "two")
     await c.react("bruno", "card:1@0", "one")
     await c.react("bruno", "card:2@0", "one")  # a fourth vote: refused privately
-    await c.react("bruno", "card:1@0", "one", remove=True)
-    await c.react("bruno", "card:2@0", "one")
+    await c.react("bruno", "card:2@0", "one", remove=True)  # so he takes it back…
+    await c.react("bruno", "card:1@0", "one", remove=True)  # …frees one vote…
+    await c.react("bruno", "card:2@0", "one")  # …and votes again
     await c.say("chloe", "!atelier vote 1 1 3")
     await c.react("driss", "card:1@0", "two")
     await c.react("driss", "card:4@0", "one")

@@ -35,7 +35,10 @@ def test_every_text_key_used_in_the_code_exists():
 
     fr = catalogue("fr")
     used: set[str] = set()
+    tooling = {"synapse_local.py", "matrix_people.py", "matrix_demo.py"}  # no catalogue texts
     for path in (ROOT / "bot").glob("*.py"):
+        if path.name in tooling:
+            continue
         used |= set(re.findall(r'"((?:[a-z_]+)\.(?:[a-z_]+)(?:\.[a-z_]+)?)"', path.read_text()))
     for path in (ROOT / "adapters").glob("*.py"):  # adapters name their texts in render(…)
         used |= set(re.findall(r'render\([^,()]+,\s*"([a-z_.]+)"', path.read_text()))

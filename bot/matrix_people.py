@@ -1,0 +1,248 @@
+"""Simulated people on a real Matrix homeserver: one matrix-nio client each.
+
+They play ``bot.scenario`` in a real room (the demo and the Matrix tests), write to the bot in
+private rooms they open themselves, react with emoji and take reactions back by redaction.
+Each keeps a sync loop running, accepts the bot's invitations, and reports what the bot says
+(``heard``), in the room and privately, so the reader (or a test) sees the conversation.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import ClientConnectionError
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    JoinedMembersResponse,
+    LocalProtocolError,
+    LoginResponse,
+    MegolmEvent,
+    RoomCreateResponse,
+    RoomMessageNotice,
+    RoomSendResponse,
+    SyncResponse,
+)
+
+from adapters.matrix import encryption_housekeeping
+from bot.reactions import KEY_TO_EMOJI
+from bot.state import AtelierState
+
+__all__ = ["Heard", "MatrixPeople"]
+
+log = logging.getLogger("atelier.people")
+
+ENCRYPTION = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One message of the bot: in the atelier room (``to`` = None) or privately to ``to``."""
+
+    to: str | None
+    text: str
+    event_id: str
+    formatted: str | None
+    mentions: tuple[str, ...]
+
+
+class MatrixPeople:
+    """People with accounts on ``homeserver`` (``passwords`` by localpart), in one atelier room."""
+
+    def __init__(
+        self,
+        homeserver: str,
+        passwords: dict[str, str],
+        bot_user: str,
+        *,
+        key_dir: Path,
+        refs: Callable[[str, str], Awaitable[str | None]],
+        state: Callable[[str], Awaitable[AtelierState | None]],
+        on_heard: Callable[[Heard], None] | None = None,
+    ) -> None:
+        self.homeserver = homeserver
+        self.passwords = passwords
+        self.bot_user = bot_user
+        self.server_name = bot_user.split(":", 1)[1]
+        self.key_dir = key_dir
+        self._refs = refs
+        self._state = state
+        self.on_heard = on_heard
+        self.clients: dict[str, AsyncClient] = {}
+        self.direct: dict[str, str] = {}  # person → their private room with the bot
+        self.room = ""
+        self.facilitator = ""
+        self.heard: list[Heard] = []
+        self._reactions: dict[tuple[str, str, str], str] = {}
+        self._loops: list[asyncio.Task[None]] = []
+
+    def user_id(self, person: str) -> str:
+        return f"@{person}:{self.server_name}"
+
+    # -- set-up --------------------------------------------------------------------------------
+    async def open(
+        self, *, facilitator: str, encrypted: bool = False, name: str = "Atelier"
+    ) -> str:
+        """Log everyone in; the facilitator opens the room and invites the others and the bot."""
+        for person, password in self.passwords.items():
+            client = AsyncClient(
+                self.homeserver,
+                self.user_id(person),
+                store_path=str(self.key_dir / person),
+                config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
+            )
+            (self.key_dir / person).mkdir(parents=True, exist_ok=True)
+            answer = await client.login(password, device_name=f"{person}-demo")
+            if not isinstance(answer, LoginResponse):
+                raise RuntimeError(f"{person} cannot log in: {answer}")
+            await client.sync(timeout=0, full_state=True)
+            await client.set_displayname(person.title())
+            self.clients[person] = client
+        self.facilitator = facilitator
+        host = self.clients[facilitator]
+        others = [self.user_id(p) for p in self.passwords if p != facilitator]
+        created = await host.room_create(
+            name=name,
+            invite=[*others, self.bot_user],
+            initial_state=[ENCRYPTION] if encrypted else [],
+        )
+        if not isinstance(created, RoomCreateResponse):
+            raise RuntimeError(f"cannot create the room: {created}")
+        self.room = created.room_id
+        for person, client in self.clients.items():
+            if person != facilitator:
+                await client.join(self.room)
+            private = await client.room_create(is_direct=True, invite=[self.bot_user])
+            if not isinstance(private, RoomCreateResponse):
+                raise RuntimeError(f"{person} cannot open a private room: {private}")
+            self.direct[person] = private.room_id
+        for person, client in self.clients.items():
+            self._loops.append(asyncio.get_running_loop().create_task(self._listen(person, client)))
+        for room in [self.room, *self.direct.values()]:
+            await self._until_bot_joined(host if room == self.room else None, room)
+        return self.room
+
+    async def _until_bot_joined(
+        self, client: AsyncClient | None, room: str, limit: float = 60
+    ) -> None:
+        if client is None:
+            client = next(c for p, c in self.clients.items() if self.direct[p] == room)
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            members = await client.joined_members(room)
+            if isinstance(members, JoinedMembersResponse) and any(
+                m.user_id == self.bot_user for m in members.members
+            ):
+                return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"the bot did not join {room}")
+
+    async def _listen(self, person: str, client: AsyncClient) -> None:
+        """Sync forever: accept invitations, keep encryption keys flowing, note the bot's words."""
+        while True:
+            try:
+                answer = await client.sync(timeout=10_000)
+                if not isinstance(answer, SyncResponse):
+                    await asyncio.sleep(0.5)
+                    continue
+                for room_id in answer.rooms.invite:
+                    await client.join(room_id)
+                self._note(person, answer)
+                await encryption_housekeeping(client)
+            except asyncio.CancelledError:
+                raise
+            except (ClientConnectionError, TimeoutError):
+                await asyncio.sleep(0.5)  # the homeserver is down (a test stopped it)
+            except Exception:
+                log.exception("%s's sync failed", person)
+                await asyncio.sleep(0.5)
+
+    def _note(self, person: str, answer: SyncResponse) -> None:
+        facilitator_view = person == self.facilitator
+        for room_id, info in answer.rooms.join.items():
+            in_room = room_id == self.room
+            if in_room and not facilitator_view:
+                continue  # the room is reported once, through the first person's eyes
+            for event in info.timeline.events:
+                if getattr(event, "sender", None) != self.bot_user:
+                    continue
+                if isinstance(event, RoomMessageNotice):
+                    content = event.source.get("content", {})
+                    mentions = tuple(content.get("m.mentions", {}).get("user_ids", []))
+                    heard = Heard(
+                        None if in_room else person,
+                        event.body,
+                        event.event_id,
+                        content.get("formatted_body"),
+                        mentions,
+                    )
+                elif isinstance(event, MegolmEvent):
+                    heard = Heard(
+                        None if in_room else person, "(illisible)", event.event_id, None, ()
+                    )
+                else:
+                    continue
+                self.heard.append(heard)
+                if self.on_heard is not None:
+                    self.on_heard(heard)
+
+    async def close(self) -> None:
+        for task in self._loops:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for client in self.clients.values():
+            await client.close()
+
+    # -- the scenario's People protocol --------------------------------------------------------
+    async def _send(self, person: str, room: str, content: dict[str, object], kind: str) -> str:
+        client = self.clients[person]
+        for _ in range(100):
+            try:
+                answer = await client.room_send(room, kind, content, ignore_unverified_devices=True)
+            except LocalProtocolError:  # the room is not in this client's sync yet
+                await asyncio.sleep(0.1)
+                continue
+            if isinstance(answer, RoomSendResponse):
+                return str(answer.event_id)
+            raise RuntimeError(f"{person} could not send to {room}: {answer}")
+        raise RuntimeError(f"{person} never saw the room {room}")
+
+    async def say(self, user: str, text: str) -> None:
+        await self._send(user, self.room, {"msgtype": "m.text", "body": text}, "m.room.message")
+
+    async def dm(self, user: str, text: str) -> None:
+        await self._send(
+            user, self.direct[user], {"msgtype": "m.text", "body": text}, "m.room.message"
+        )
+
+    async def message_for(self, ref: str, limit: float = 30) -> str:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            found = await self._refs(self.room, ref)
+            if found:
+                return found
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"the bot never posted a message labelled {ref}")
+
+    async def react(self, user: str, ref: str, key: str, *, remove: bool) -> str:
+        target = await self.message_for(ref)
+        if remove:
+            reaction = self._reactions.pop((user, target, key))
+            await self.clients[user].room_redact(self.room, reaction)
+        else:
+            relation = {"rel_type": "m.annotation", "event_id": target, "key": KEY_TO_EMOJI[key]}
+            reaction = await self._send(user, self.room, {"m.relates_to": relation}, "m.reaction")
+            self._reactions[(user, target, key)] = reaction
+        return target[:12] + "…"
+
+    async def state(self) -> AtelierState | None:
+        return await self._state(self.room)
