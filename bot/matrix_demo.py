@@ -69,7 +69,7 @@ async def run_matrix_demo(
         runtime = Runtime(build_engine(config), store, [adapter])
         people = MatrixPeople(
             server.url,
-            {p: accounts[p].password for p in DEMO_PEOPLE},
+            {p: accounts[p] for p in DEMO_PEOPLE},
             bot.user_id,
             key_dir=Path(tmp) / "people",
             refs=store.message_for_ref,
@@ -78,7 +78,9 @@ async def run_matrix_demo(
         )
         try:
             await runtime.start()
-            room = await people.open(facilitator=FACILITATOR, name="Atelier d'entraide (démo)")
+            room = await people.open(
+                facilitator=FACILITATOR, name="Atelier d'entraide (démo)", bot_power=50
+            )
             out.write(
                 f"Salon {room} sur {server.url} — pour regarder avec un client Matrix "
                 f"(Element…), connectez-vous à {server.url} en tant que "

@@ -31,6 +31,7 @@ from nio import (
 from adapters.matrix import encryption_housekeeping
 from bot.reactions import KEY_TO_EMOJI
 from bot.state import AtelierState
+from bot.synapse_local import Account
 
 __all__ = ["Heard", "MatrixPeople"]
 
@@ -55,12 +56,12 @@ class Heard:
 
 
 class MatrixPeople:
-    """People with accounts on ``homeserver`` (``passwords`` by localpart), in one atelier room."""
+    """People with accounts on ``homeserver`` (by their name in the script), in one room."""
 
     def __init__(
         self,
         homeserver: str,
-        passwords: dict[str, str],
+        accounts: dict[str, Account],
         bot_user: str,
         *,
         key_dir: Path,
@@ -69,9 +70,8 @@ class MatrixPeople:
         on_heard: Callable[[Heard], None] | None = None,
     ) -> None:
         self.homeserver = homeserver
-        self.passwords = passwords
+        self.accounts = accounts
         self.bot_user = bot_user
-        self.server_name = bot_user.split(":", 1)[1]
         self.key_dir = key_dir
         self._refs = refs
         self._state = state
@@ -85,14 +85,22 @@ class MatrixPeople:
         self._loops: list[asyncio.Task[None]] = []
 
     def user_id(self, person: str) -> str:
-        return f"@{person}:{self.server_name}"
+        return self.accounts[person].user_id
 
     # -- set-up --------------------------------------------------------------------------------
     async def open(
-        self, *, facilitator: str, encrypted: bool = False, name: str = "Atelier"
+        self,
+        *,
+        facilitator: str,
+        encrypted: bool = False,
+        name: str = "Atelier",
+        bot_power: int | None = None,
     ) -> str:
-        """Log everyone in; the facilitator opens the room and invites the others and the bot."""
-        for person, password in self.passwords.items():
+        """Log everyone in; the facilitator opens the room and invites the others and the bot.
+
+        ``bot_power`` makes the bot a moderator (50), so that it may pin the ground rules.
+        """
+        for person, account in self.accounts.items():
             client = AsyncClient(
                 self.homeserver,
                 self.user_id(person),
@@ -100,7 +108,7 @@ class MatrixPeople:
                 config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
             )
             (self.key_dir / person).mkdir(parents=True, exist_ok=True)
-            answer = await client.login(password, device_name=f"{person}-demo")
+            answer = await client.login(account.password, device_name=f"{person}-demo")
             if not isinstance(answer, LoginResponse):
                 raise RuntimeError(f"{person} cannot log in: {answer}")
             await client.sync(timeout=0, full_state=True)
@@ -108,7 +116,7 @@ class MatrixPeople:
             self.clients[person] = client
         self.facilitator = facilitator
         host = self.clients[facilitator]
-        others = [self.user_id(p) for p in self.passwords if p != facilitator]
+        others = [self.user_id(p) for p in self.accounts if p != facilitator]
         created = await host.room_create(
             name=name,
             invite=[*others, self.bot_user],
@@ -117,6 +125,11 @@ class MatrixPeople:
         if not isinstance(created, RoomCreateResponse):
             raise RuntimeError(f"cannot create the room: {created}")
         self.room = created.room_id
+        if bot_power is not None:
+            levels = await host.room_get_state_event(self.room, "m.room.power_levels")
+            content = dict(getattr(levels, "content", {}))
+            content["users"] = {**content.get("users", {}), self.bot_user: bot_power}
+            await host.room_put_state(self.room, "m.room.power_levels", content)
         for person, client in self.clients.items():
             if person != facilitator:
                 await client.join(self.room)

@@ -63,6 +63,7 @@ class Cast:
         self.out = out
         self.pace = pace
         self.latest: AtelierState | None = None
+        self.atelier_id: str | None = None  # kept after the atelier has ended
 
     def _show(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -90,6 +91,8 @@ class Cast:
         deadline = time.monotonic() + limit
         while True:
             self.latest = await self.people.state()
+            if self.latest is not None:
+                self.atelier_id = self.latest.id
             if check(self.latest):
                 return
             if time.monotonic() > deadline:

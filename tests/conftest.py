@@ -57,3 +57,18 @@ def goto(h: EngineHarness, kind: StepKind) -> EngineHarness:
     h.dm(FAC, f"goto {kind.value}")
     assert h.s.kind is kind
     return h
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One real Synapse on 127.0.0.1 for the whole test session (installed from PyPI if new)."""
+    from matrix_kit import Homeserver
+
+    from bot.synapse_local import SYNAPSE_VENV, LocalSynapse, ensure_installed
+
+    server = LocalSynapse(tmp_path_factory.mktemp("synapse"), ensure_installed(SYNAPSE_VENV))
+    server.start()
+    try:
+        yield Homeserver(server)
+    finally:
+        server.stop()

@@ -1,0 +1,130 @@
+"""Helpers for the tests against the real Synapse (started once per test session in conftest).
+
+Every test gets its own bot account and its own people (fresh localparts), so tests sharing
+the homeserver never see each other's rooms.
+"""
+
+import asyncio
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from adapters.matrix import MatrixAdapter
+from bot.app import build_engine
+from bot.config import Config, MatrixSection, StorageSection, TimingSection
+from bot.matrix_people import MatrixPeople
+from bot.runtime import Runtime
+from bot.scenario import FACILITATOR, PARTICIPANTS
+from bot.state import AtelierState
+from bot.store import Store
+from bot.synapse_local import Account, LocalSynapse
+
+CAST = (FACILITATOR, *PARTICIPANTS)
+
+
+class Homeserver:
+    def __init__(self, server: LocalSynapse) -> None:
+        self.server = server
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def account(self, name: str) -> Account:
+        """A new account whose localpart starts with ``name`` (unique in the session)."""
+        localpart = f"{name}_{secrets.token_hex(3)}"
+        return self.server.register(localpart, secrets.token_urlsafe(10))
+
+    def accounts(self, names: Iterable[str]) -> dict[str, Account]:
+        return {name: self.account(name) for name in names}
+
+
+def bot_config(hs: Homeserver, bot: Account, folder: Path, spm: float, **matrix: Any) -> Config:
+    return Config(
+        storage=StorageSection(path=folder / "atelier.db"),
+        timing=TimingSection(seconds_per_minute=spm),
+        matrix=MatrixSection(
+            homeserver=hs.url, user_id=bot.user_id, password=bot.password, **matrix
+        ),
+    )
+
+
+class InProcessBot:
+    """The bot's runtime and Matrix adapter in the test's own event loop."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.store: Store | None = None
+        self.runtime: Runtime | None = None
+        self.adapter: MatrixAdapter | None = None
+
+    async def start(self) -> "InProcessBot":
+        config = self.config
+        assert config.matrix is not None
+        self.store = await Store.open(config.storage.path)
+        self.adapter = MatrixAdapter(
+            config.matrix,
+            self.store,
+            language=config.bot.language,
+            key_dir=config.storage.path.with_name("keys"),
+        )
+        self.runtime = Runtime(build_engine(config), self.store, [self.adapter])
+        await self.runtime.start()
+        return self
+
+    async def stop(self) -> None:
+        if self.runtime is not None:
+            await self.runtime.stop()
+        if self.store is not None:
+            await self.store.close()
+
+    async def state(self, room: str) -> AtelierState | None:
+        assert self.runtime is not None
+        return self.runtime.states.get(room)
+
+    async def refs(self, room: str, ref: str) -> str | None:
+        assert self.store is not None
+        return await self.store.message_for_ref(room, ref)
+
+
+def people_for(
+    hs: Homeserver,
+    bot_user: str,
+    accounts: dict[str, Account],
+    folder: Path,
+    refs: Callable[[str, str], Awaitable[str | None]],
+    state: Callable[[str], Awaitable[AtelierState | None]],
+) -> MatrixPeople:
+    return MatrixPeople(hs.url, accounts, bot_user, key_dir=folder, refs=refs, state=state)
+
+
+async def until(what: str, check: Callable[[], bool | Awaitable[bool]], limit: float = 60) -> None:
+    deadline = time.monotonic() + limit
+    while True:
+        result = check()
+        if not isinstance(result, bool):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited too long for: {what}")
+        await asyncio.sleep(0.05)
+
+
+def texts(people: MatrixPeople, to: str | None = None) -> list[str]:
+    """What the bot said in the room (``to`` None) or privately to one person."""
+    return [h.text for h in people.heard if h.to == to]
+
+
+async def heard(people: MatrixPeople, needle: str, to: str | None = None, limit: float = 30) -> str:
+    """Wait until the bot has said something containing ``needle``; return that message."""
+    found: list[str] = []
+
+    def check() -> bool:
+        found[:] = [t for t in texts(people, to) if needle in t]
+        return bool(found)
+
+    await until(f"the bot to say {needle!r} to {to or 'the room'}", check, limit)
+    return found[0]
