@@ -1,0 +1,221 @@
+"""The bot killed with SIGKILL mid-step, the homeserver stopped mid-atelier, messages resent."""
+
+import asyncio
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from matrix_kit import InProcessBot, bot_config, heard, people_for, texts, until
+
+from adapters.matrix import MatrixAdapter
+from bot.effects import Say
+from bot.ids import RoomId
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class BotProcess:
+    """``atelier-bot run`` in a subprocess, on a config file and SQLite file of the test."""
+
+    def __init__(self, config: Path, log: Path) -> None:
+        self.config = config
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "run", "--config", str(self.config)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+
+    async def listening(self, limit: float = 60) -> None:
+        await until("the bot to listen", lambda: b"is listening" in self.log.read_bytes(), limit)
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=20)
+
+
+class StoreReader:
+    """Reads the bot's SQLite file from outside, as an operator would (WAL allows it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _query(self, sql: str, *params: object) -> list[tuple]:
+        with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as db:
+            return db.execute(sql, params).fetchall()
+
+    async def state(self, room: str) -> dict | None:
+        rows = self._query("SELECT state FROM ateliers WHERE room = ? AND active = 1", room)
+        return json.loads(rows[0][0]) if rows else None
+
+    async def refs(self, room: str, ref: str) -> str | None:
+        rows = self._query(
+            "SELECT message_id FROM message_refs WHERE room = ? AND ref = ? ORDER BY rowid DESC",
+            room,
+            ref,
+        )
+        return rows[0][0] if rows else None
+
+    def inputs(self, kind: str) -> list[str]:
+        return [r[0] for r in self._query("SELECT content FROM inputs WHERE kind = ?", kind)]
+
+
+def _write_config(synapse, tmp_path: Path, spm: float) -> tuple[Path, str]:  # type: ignore[no-untyped-def]
+    bot = synapse.account("atelier")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "atelier.db"}"\n\n'
+        f"[timing]\nseconds_per_minute = {spm}\n\n"
+        f'[matrix]\nhomeserver = "{synapse.url}"\nuser_id = "{bot.user_id}"\n'
+        f'password = "{bot.password}"\nallowed_inviters = [":localhost"]\n'
+    )
+    return config, bot.user_id
+
+
+async def test_bot_killed_mid_step_resumes_the_same_step_with_inputs_and_no_repeats(
+    synapse, tmp_path
+):
+    config, bot_user = _write_config(synapse, tmp_path, spm=60)
+    reader = StoreReader(tmp_path / "atelier.db")
+    bot = BotProcess(config, tmp_path / "bot.log")
+    bot.start()
+    await bot.listening()
+    people = people_for(
+        synapse,
+        bot_user,
+        synapse.accounts(["camille", "alice", "bruno"]),
+        tmp_path / "people",
+        reader.refs,
+        reader.state,
+    )
+    try:
+        room = await people.open(facilitator="camille")
+        await people.say("camille", "!atelier démarrer")
+        await people.say("alice", "!atelier rejoindre")
+        await people.say("bruno", "!atelier rejoindre")
+        await heard(people, "Bienvenue Bruno")
+        await people.dm("camille", "aller 4")
+        await heard(people, "Étape 4/18 · Recherche de problématique")
+        await people.dm("alice", "Garder les bénévoles après l'été")
+        await heard(people, "votre problématique est notée (n° 1)", to="alice")
+        before = await reader.state(room)
+
+        bot.kill()
+        await people.dm("bruno", "Déléguer la comptabilité")  # written while the bot is down
+        await asyncio.sleep(1.0)
+        bot.start()
+        await bot.listening()
+        await heard(people, "votre problématique est notée (n° 2)", to="bruno")
+        await people.dm("camille", "état")
+        await heard(people, "Recherche de problématique", to="camille")
+        after = await reader.state(room)
+    finally:
+        bot.stop()
+        await people.close()
+
+    assert after is not None and before is not None
+    assert after["step_index"] == before["step_index"] == 3
+    assert after["timers"]["step"] == before["timers"]["step"]  # same remaining time
+    assert [p["text"] for p in after["problems"]] == [
+        "Garder les bénévoles après l'été",
+        "Déléguer la comptabilité",
+    ]
+    assert reader.inputs("problem") == [
+        "Garder les bénévoles après l'été",
+        "Déléguer la comptabilité",
+    ]
+    room_texts = texts(people)
+    assert sum("Étape 4/18" in t for t in room_texts) == 1
+    assert sum("Bienvenue Bruno" in t for t in room_texts) == 1
+    assert sum("notée (n° 1)" in t for t in texts(people, "alice")) == 1
+
+
+async def test_homeserver_down_mid_atelier_then_back_gets_what_the_bot_owed(synapse, tmp_path):
+    bot_account = synapse.account("atelier")
+    bot = await InProcessBot(bot_config(synapse, bot_account, tmp_path, spm=3)).start()
+    people = people_for(
+        synapse,
+        bot_account.user_id,
+        synapse.accounts(["camille", "alice"]),
+        tmp_path / "people",
+        bot.refs,
+        bot.state,
+    )
+    try:
+        room = await people.open(facilitator="camille")
+        await people.say("camille", "!atelier démarrer")
+        await people.say("alice", "!atelier rejoindre")
+        await heard(people, "Bienvenue Alice")
+        await people.dm("camille", "suivant")  # the presentation: 2 min → 6 s here
+        await heard(people, "Étape 2/18 · Présentation")
+        deadline = (await bot.state(room)).timers["step"]
+
+        synapse.server.stop()
+        while time.time() < deadline + 1.0:  # the step's timer falls due while it is down
+            await asyncio.sleep(0.2)
+        assert (await bot.state(room)).step_index == 2  # the timer fired: ground rules
+        assert bot.store is not None and await bot.store.pending(room)  # owed, not lost
+        synapse.server.start()
+
+        await heard(people, "Étape 3/18 · Règles du jeu", limit=60)
+        await until("the outbox to empty", lambda: _empty(bot, room))
+    finally:
+        if synapse.server.proc is None or synapse.server.proc.poll() is not None:
+            synapse.server.start()
+        await people.close()
+        await bot.stop()
+    said = texts(people)
+    ended = [i for i, t in enumerate(said) if "« Présentation » est écoulé" in t]
+    next_step = [i for i, t in enumerate(said) if "Étape 3/18" in t]
+    assert len(ended) == 1 and len(next_step) == 1  # the timer fired once, nothing sent twice
+    assert ended[0] < next_step[0]  # delivered in order
+
+
+async def _empty(bot, room: str) -> bool:  # type: ignore[no-untyped-def]
+    return not await bot.store.pending(room)
+
+
+async def test_an_effect_resent_with_the_same_key_is_posted_once(synapse, tmp_path):
+    bot_account = synapse.account("atelier")
+    config = bot_config(synapse, bot_account, tmp_path, spm=60)
+    bot = await InProcessBot(config).start()
+    people = people_for(
+        synapse, bot_account.user_id, synapse.accounts(["camille"]), tmp_path, bot.refs, bot.state
+    )
+    try:
+        room = await people.open(facilitator="camille")
+        await bot.stop()  # a new adapter on the same store: as after a crash and restart
+        store = await Store.open(config.storage.path)
+        adapter = MatrixAdapter(config.matrix, store, language="fr", key_dir=tmp_path / "keys")
+        await adapter.connect(_ignore)
+        say = Say(room=RoomId(room), key="test", body="Une seule fois, s'il vous plaît.")
+        first = await adapter.perform(say, idempotency_key="atelier-42")
+        second = await adapter.perform(say, idempotency_key="atelier-42")
+        await adapter.close()
+        await store.close()
+        await heard(people, "Une seule fois")
+        await asyncio.sleep(1.0)
+    finally:
+        await people.close()
+    assert first == second
+    assert sum("Une seule fois" in t for t in texts(people)) == 1
+
+
+async def _ignore(_: object) -> None:
+    return None
