@@ -103,6 +103,7 @@ class MatrixAdapter:
         await self._login()
         first = await self._first_sync()
         await self._handle(first, history=self._since is None)
+        await encryption_housekeeping(self.client)  # our keys, before anyone encrypts for us
         await self._save_token(first.next_batch)
         self._task = asyncio.get_running_loop().create_task(self._sync_loop())
 
