@@ -9,6 +9,7 @@ Accounts are created through the shared-secret admin API.
 """
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import json
@@ -176,8 +177,18 @@ class LocalSynapse:
         )
 
     # -- process -------------------------------------------------------------------------------
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/_matrix/client/versions", timeout=2):
+                return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
     def start(self, limit: float = 60.0) -> None:
+        """Start Synapse (or adopt the one an earlier ``--keep`` left running in this folder)."""
         if self.proc is not None and self.proc.poll() is None:
+            return
+        if self._answers():
             return
         log = (self.folder / "stdout.log").open("ab")
         self.proc = subprocess.Popen(
@@ -197,15 +208,19 @@ class LocalSynapse:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"Synapse exited at start; see {self.folder / 'stdout.log'}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_matrix/client/versions", timeout=2):
-                    return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
+            if self._answers():
+                return
+            time.sleep(0.1)
         raise RuntimeError(f"Synapse did not answer within {limit:.0f} s on {self.url}")
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None:  # adopted: stop it through its pid file
+            pid_file = self.folder / "homeserver.pid"
+            if pid_file.exists() and self._answers():
+                with contextlib.suppress(ProcessLookupError, ValueError):
+                    os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            return
+        if self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGTERM)
         try:
