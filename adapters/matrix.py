@@ -26,6 +26,7 @@ from nio import (
     AsyncClient,
     AsyncClientConfig,
     InviteMemberEvent,
+    JoinResponse,
     LocalProtocolError,
     LoginError,
     MatrixRoom,
@@ -88,6 +89,7 @@ class MatrixAdapter:
         self._dm_rooms: dict[str, str] = {}  # user → their private room with the bot
         self._creators: dict[str, set[str]] = {}
         self._unreadable_said: dict[str, float] = {}
+        self._joins: set[asyncio.Task[None]] = set()
         self._closing = False
         self.synced = asyncio.Event()  # set after every completed sync (tests wait on it)
 
@@ -220,6 +222,8 @@ class MatrixAdapter:
 
     async def close(self) -> None:
         self._closing = True
+        for join in list(self._joins):
+            join.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -315,9 +319,27 @@ class MatrixAdapter:
             )
             await self.client.room_leave(room_id)
             return
-        joined = await self.client.join(room_id)
-        if getattr(joined, "room_id", None) and mine[-1].content.get("is_direct"):
+        if mine[-1].content.get("is_direct"):
             await self._remember_direct_room(inviter, room_id)
+        task = asyncio.get_running_loop().create_task(self._join(room_id))
+        self._joins.add(task)
+        task.add_done_callback(self._joins.discard)
+
+    async def _join(self, room_id: str, attempts: int = 8) -> None:
+        """Join, waiting as asked when rate limited (an invitation is offered only once)."""
+        assert self.client is not None
+        delay = 1.0
+        for _ in range(attempts):
+            try:
+                answer = await self.client.join(room_id)
+            except (ClientConnectionError, TimeoutError):
+                answer = None
+            if isinstance(answer, JoinResponse):
+                return
+            retry_after = getattr(answer, "retry_after_ms", None)
+            await asyncio.sleep(retry_after / 1000 if retry_after else delay)
+            delay = min(MAX_BACKOFF, delay * 2)
+        log.error("could not join %s after %d attempts", room_id, attempts)
 
     def _may_invite(self, user: str) -> bool:
         allowed = self.settings.allowed_inviters or [":" + self.user_id.split(":", 1)[1]]

@@ -53,6 +53,7 @@ class Heard:
     event_id: str
     formatted: str | None
     mentions: tuple[str, ...]
+    room: str = ""
 
 
 class MatrixPeople:
@@ -95,10 +96,12 @@ class MatrixPeople:
         encrypted: bool = False,
         name: str = "Atelier",
         bot_power: int | None = None,
+        private_rooms: bool = True,
     ) -> str:
         """Log everyone in; the facilitator opens the room and invites the others and the bot.
 
         ``bot_power`` makes the bot a moderator (50), so that it may pin the ground rules.
+        Without ``private_rooms``, nobody opens a private room: the bot will open its own.
         """
         for person, account in self.accounts.items():
             client = AsyncClient(
@@ -133,6 +136,8 @@ class MatrixPeople:
         for person, client in self.clients.items():
             if person != facilitator:
                 await client.join(self.room)
+            if not private_rooms:
+                continue
             private = await client.room_create(is_direct=True, invite=[self.bot_user])
             if not isinstance(private, RoomCreateResponse):
                 raise RuntimeError(f"{person} cannot open a private room: {private}")
@@ -168,6 +173,8 @@ class MatrixPeople:
                     continue
                 for room_id in answer.rooms.invite:
                     await client.join(room_id)
+                    if room_id != self.room:  # the bot opened a private room with this person
+                        self.direct.setdefault(person, room_id)
                 self._note(person, answer)
                 await encryption_housekeeping(client)
             except asyncio.CancelledError:
@@ -196,10 +203,16 @@ class MatrixPeople:
                         event.event_id,
                         content.get("formatted_body"),
                         mentions,
+                        room_id,
                     )
                 elif isinstance(event, MegolmEvent):
                     heard = Heard(
-                        None if in_room else person, "(illisible)", event.event_id, None, ()
+                        None if in_room else person,
+                        "(illisible)",
+                        event.event_id,
+                        None,
+                        (),
+                        room_id,
                     )
                 else:
                     continue

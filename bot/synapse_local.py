@@ -91,7 +91,14 @@ def _yaml(value: object) -> str:
 class LocalSynapse:
     """One Synapse process with its files in ``folder`` (kept across restarts)."""
 
-    def __init__(self, folder: Path, python: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        python: Path,
+        port: int | None = None,
+        overrides: dict[str, object] | None = None,
+    ) -> None:
+        """``overrides`` replace settings of the generated configuration (e.g. a rate limit)."""
         self.folder = folder.resolve()
         self.python = python
         self.config_path = self.folder / "homeserver.yaml"
@@ -103,13 +110,13 @@ class LocalSynapse:
         else:
             self.port = port or free_port()
             self.secret = secrets.token_hex(16)
-            self._write_config()
+            self._write_config(overrides or {})
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _write_config(self) -> None:
+    def _write_config(self, overrides: dict[str, object]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         log_config = self.folder / "log.yaml"
         log_config.write_text(
@@ -161,6 +168,7 @@ class LocalSynapse:
             "presence": {"enabled": False},
             "url_preview_enabled": False,
             **_RATE_LIMITS,
+            **overrides,
         }
         self.config_path.write_text(_yaml(settings))
         subprocess.run(

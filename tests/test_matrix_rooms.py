@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from matrix_kit import InProcessBot, bot_config, heard, people_for, until
+from matrix_kit import InProcessBot, bot_config, heard, people_for, texts, until
 from nio import AsyncClient, JoinedMembersResponse
 
 from adapters.matrix import MatrixAdapter
@@ -176,3 +176,119 @@ async def test_an_exception_while_handling_one_event_does_not_stop_the_sync(syna
 
 async def _none(*_: object) -> None:
     return None
+
+
+async def test_bot_opens_one_private_room_per_person_and_reuses_it_after_a_restart(
+    synapse, tmp_path
+):
+    bot_account = synapse.account("atelier")
+    config = bot_config(synapse, bot_account, tmp_path, spm=60)
+    bot = await InProcessBot(config).start()
+    people = people_for(
+        synapse,
+        bot_account.user_id,
+        synapse.accounts(["camille", "alice"]),
+        tmp_path / "people",
+        bot.refs,
+        bot.state,
+    )
+    try:
+        await people.open(facilitator="camille", private_rooms=False)
+        await people.say("camille", "!atelier démarrer")
+        await people.say("alice", "!atelier rejoindre")
+        await people.say("alice", "!atelier rejoindre")  # answered privately: already joined
+        await heard(people, "Vous êtes déjà inscrit·e", to="alice")
+        first_room = people.direct["alice"]
+        await bot.stop()
+        bot = await InProcessBot(config).start()
+        await people.say("alice", "!atelier rejoindre")
+        await until("a second answer", lambda: _count(people, "déjà inscrit", "alice") == 2)
+        creation = await people.clients["alice"].room_get_state_event(first_room, "m.room.create")
+        invited = await people.clients["alice"].room_get_state_event(
+            first_room, "m.room.member", people.user_id("alice")
+        )
+    finally:
+        await people.close()
+        await bot.stop()
+    to_alice = [h for h in people.heard if h.to == "alice"]
+    assert len(to_alice) == 2
+    assert {h.room for h in to_alice} == {first_room}  # the same room, across the restart
+    assert creation.content  # alice opened no private room: this one is the bot's
+    assert invited.content["membership"] == "join"
+
+
+def _count(people, needle: str, to: str) -> int:  # type: ignore[no-untyped-def]
+    return sum(needle in h.text for h in people.heard if h.to == to)
+
+
+async def test_bot_logs_in_with_an_access_token(synapse, tmp_path):
+    bot_account = synapse.account("atelier")
+    login = AsyncClient(synapse.url, bot_account.user_id)
+    await login.login(bot_account.password, device_name="atelier-bot")
+    token = login.access_token
+    await login.close()
+    config = bot_config(synapse, bot_account, tmp_path, spm=60)
+    config = config.model_copy(
+        update={
+            "matrix": config.matrix.model_copy(update={"password": None, "access_token": token})
+        }
+    )
+    bot = await InProcessBot(config).start()
+    people = people_for(
+        synapse, bot_account.user_id, synapse.accounts(["camille"]), tmp_path, bot.refs, bot.state
+    )
+    try:
+        await people.open(facilitator="camille")
+        await people.say("camille", "!atelier démarrer")
+        await heard(people, "Étape 1/18 · Accueil")
+    finally:
+        await people.close()
+        await bot.stop()
+
+
+async def test_rate_limited_messages_wait_as_asked_and_arrive_in_order_once(
+    tmp_path, synapse, caplog
+):
+    """On a homeserver with a strict message rate limit, nothing is lost or sent twice."""
+    from matrix_kit import Homeserver
+
+    from bot.synapse_local import SYNAPSE_VENV, LocalSynapse, ensure_installed
+
+    strict = LocalSynapse(
+        tmp_path / "strict",
+        ensure_installed(SYNAPSE_VENV),
+        overrides={"rc_message": {"per_second": 1, "burst_count": 2}},
+    )
+    strict.start()
+    hs = Homeserver(strict)
+    bot_account = hs.account("atelier")
+    bot = await InProcessBot(bot_config(hs, bot_account, tmp_path, spm=60)).start()
+    people = people_for(
+        hs,
+        bot_account.user_id,
+        hs.accounts(["camille", "alice", "bruno"]),
+        tmp_path,
+        bot.refs,
+        bot.state,
+    )
+    try:
+        await people.open(facilitator="camille")
+        await people.say("camille", "!atelier démarrer")
+        await people.say("alice", "!atelier rejoindre")
+        await people.say("bruno", "!atelier rejoindre")
+        await heard(people, "Bienvenue Bruno", limit=60)
+        delays = bot.store and await bot.store.pending()
+    finally:
+        await people.close()
+        await bot.stop()
+        strict.stop()
+    said = texts(people)
+    order = [
+        next(i for i, t in enumerate(said) if needle in t)
+        for needle in ("Étape 1/18", "Bienvenue Alice", "Bienvenue Bruno")
+    ]
+    assert order == sorted(order)
+    assert len(said) == len(set(h.event_id for h in people.heard if h.to is None))
+    assert sum("Bienvenue Alice" in t for t in said) == 1
+    assert not delays
+    assert "failed (rate limited)" in caplog.text  # the limit was really hit, and waited for
