@@ -8,6 +8,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +129,40 @@ async def heard(people: MatrixPeople, needle: str, to: str | None = None, limit:
 
     await until(f"the bot to say {needle!r} to {to or 'the room'}", check, limit)
     return found[0]
+
+
+@dataclass
+class Setup:
+    """A bot (running in this process) and people with accounts, ready to open a room."""
+
+    bot_account: Account
+    config: Config
+    bot: InProcessBot
+    people: MatrixPeople
+
+    async def close(self) -> None:
+        await self.people.close()
+        await self.bot.stop()
+
+
+async def setup(
+    hs: Homeserver,
+    folder: Path,
+    names: Iterable[str],
+    *,
+    spm: float = 60,
+    config: Config | None = None,
+    **matrix: Any,
+) -> Setup:
+    """A new bot account and bot (or one on ``config``), and people named ``names``."""
+    if config is None:
+        bot_account = hs.account("atelier")
+        config = bot_config(hs, bot_account, folder, spm, **matrix)
+    else:
+        assert config.matrix is not None
+        bot_account = Account(config.matrix.user_id, config.matrix.password or "", "atelier")
+    bot = await InProcessBot(config).start()
+    people = people_for(
+        hs, bot_account.user_id, hs.accounts(names), folder / "people", bot.refs, bot.state
+    )
+    return Setup(bot_account, config, bot, people)

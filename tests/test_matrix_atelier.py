@@ -1,18 +1,14 @@
 """The complete atelier in a real Matrix room, on a real Synapse, with six matrix-nio users."""
 
-from matrix_kit import CAST, InProcessBot, bot_config, heard, people_for, texts
+from matrix_kit import CAST, heard, setup, texts
 from nio import RoomGetStateEventResponse
 
 from bot.scenario import FACILITATOR, Cast, full_atelier
 
 
 async def test_complete_atelier_runs_in_a_matrix_room_to_the_shared_record(synapse, tmp_path):
-    bot_account = synapse.account("atelier")
-    bot = await InProcessBot(bot_config(synapse, bot_account, tmp_path, spm=1.0)).start()
-    accounts = synapse.accounts(CAST)
-    people = people_for(
-        synapse, bot_account.user_id, accounts, tmp_path / "people", bot.refs, bot.state
-    )
+    s = await setup(synapse, tmp_path, CAST, spm=1.0)
+    bot, people, accounts = s.bot, s.people, s.people.accounts
     try:
         room = await people.open(facilitator=FACILITATOR, bot_power=50)
         with open(tmp_path / "transcript.txt", "w") as transcript:
@@ -25,8 +21,7 @@ async def test_complete_atelier_runs_in_a_matrix_room_to_the_shared_record(synap
             room, "m.room.pinned_events"
         )
     finally:
-        await people.close()
-        await bot.stop()
+        await s.close()
 
     said = "\n".join(texts(people))
     for expected in (

@@ -1,6 +1,6 @@
 """An end-to-end encrypted room: the bot reads and writes there, and says so when it cannot."""
 
-from matrix_kit import InProcessBot, bot_config, heard, people_for, texts, until
+from matrix_kit import InProcessBot, heard, setup, texts, until
 
 from bot.formats import StepKind as K
 
@@ -8,17 +8,8 @@ from bot.formats import StepKind as K
 async def test_short_atelier_runs_in_an_encrypted_room_and_keys_survive_a_restart(
     synapse, tmp_path
 ):
-    bot_account = synapse.account("atelier")
-    config = bot_config(synapse, bot_account, tmp_path, spm=60)
-    bot = await InProcessBot(config).start()
-    people = people_for(
-        synapse,
-        bot_account.user_id,
-        synapse.accounts(["camille", "alice", "bruno"]),
-        tmp_path / "people",
-        bot.refs,
-        bot.state,
-    )
+    s = await setup(synapse, tmp_path, ["camille", "alice", "bruno"])
+    bot, people = s.bot, s.people
     try:
         room = await people.open(facilitator="camille", encrypted=True)
         await people.say("camille", "!atelier démarrer")
@@ -35,13 +26,12 @@ async def test_short_atelier_runs_in_an_encrypted_room_and_keys_survive_a_restar
         await heard(people, "votre problématique est notée (n° 1)", to="bruno")
 
         await bot.stop()  # same device, same keys: the room's session still opens
-        bot = await InProcessBot(config).start()
+        bot = s.bot = await InProcessBot(s.config).start()
         await people.say("alice", "!atelier problème Garder le lien avec les bénévoles")
         await heard(people, "votre problématique est notée (n° 2)", to="alice")
         state = await bot.state(room)
     finally:
-        await people.close()
-        await bot.stop()
+        await s.close()
     assert state is not None and state.kind is K.PROBLEM_SEARCH
     assert [rule.text for rule in state.rules] == ["On parle en « je »"]
     assert [p.text for p in state.problems] == [
@@ -52,16 +42,8 @@ async def test_short_atelier_runs_in_an_encrypted_room_and_keys_survive_a_restar
 
 
 async def test_a_message_the_bot_cannot_decrypt_gets_a_clear_answer(synapse, tmp_path):
-    bot_account = synapse.account("atelier")
-    bot = await InProcessBot(bot_config(synapse, bot_account, tmp_path, spm=60)).start()
-    people = people_for(
-        synapse,
-        bot_account.user_id,
-        synapse.accounts(["camille"]),
-        tmp_path / "people",
-        bot.refs,
-        bot.state,
-    )
+    s = await setup(synapse, tmp_path, ["camille"])
+    bot, people = s.bot, s.people
     try:
         room = await people.open(facilitator="camille", encrypted=True)
         client = people.clients["camille"]
@@ -74,8 +56,7 @@ async def test_a_message_the_bot_cannot_decrypt_gets_a_clear_answer(synapse, tmp
         said = await heard(people, "Je n'ai pas pu lire un message chiffré")
         await until("nothing started", lambda: _none(bot, room))
     finally:
-        await people.close()
-        await bot.stop()
+        await s.close()
     assert "réécrire" in said
 
 

@@ -2,20 +2,20 @@
 
 import asyncio
 
-from matrix_kit import InProcessBot, bot_config, heard, people_for, texts, until
+from matrix_kit import heard, people_for, setup, texts, until
 
 from bot.formats import StepKind as K
 
 
-async def _atelier(synapse, tmp_path, names, bot_account=None, bot=None):  # type: ignore[no-untyped-def]
+async def _atelier(synapse, tmp_path, names, bot=None):  # type: ignore[no-untyped-def]
     """A bot (unless given) and a room where the first name facilitates and the others join."""
     if bot is None:
-        bot_account = synapse.account("atelier")
-        bot = await InProcessBot(bot_config(synapse, bot_account, tmp_path, spm=60)).start()
-    accounts = synapse.accounts(names)
-    people = people_for(
-        synapse, bot.config.matrix.user_id, accounts, tmp_path / names[0], bot.refs, bot.state
-    )
+        s = await setup(synapse, tmp_path / names[0], names)
+        bot, people = s.bot, s.people
+    else:
+        accounts = synapse.accounts(names)
+        user = bot.config.matrix.user_id
+        people = people_for(synapse, user, accounts, tmp_path / names[0], bot.refs, bot.state)
     await people.open(facilitator=names[0])
     await people.say(names[0], "!atelier démarrer")
     for name in names[1:]:

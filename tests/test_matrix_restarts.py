@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from matrix_kit import InProcessBot, bot_config, heard, people_for, texts, until
+from matrix_kit import heard, people_for, setup, texts, until
 
 from adapters.matrix import MatrixAdapter
 from bot.effects import Say
@@ -147,16 +147,8 @@ async def test_bot_killed_mid_step_resumes_the_same_step_with_inputs_and_no_repe
 
 
 async def test_homeserver_down_mid_atelier_then_back_gets_what_the_bot_owed(synapse, tmp_path):
-    bot_account = synapse.account("atelier")
-    bot = await InProcessBot(bot_config(synapse, bot_account, tmp_path, spm=3)).start()
-    people = people_for(
-        synapse,
-        bot_account.user_id,
-        synapse.accounts(["camille", "alice"]),
-        tmp_path / "people",
-        bot.refs,
-        bot.state,
-    )
+    s = await setup(synapse, tmp_path, ["camille", "alice"], spm=3)
+    bot, people = s.bot, s.people
     try:
         room = await people.open(facilitator="camille")
         await people.say("camille", "!atelier démarrer")
@@ -178,8 +170,7 @@ async def test_homeserver_down_mid_atelier_then_back_gets_what_the_bot_owed(syna
     finally:
         if synapse.server.proc is None or synapse.server.proc.poll() is not None:
             synapse.server.start()
-        await people.close()
-        await bot.stop()
+        await s.close()
     said = texts(people)
     ended = [i for i, t in enumerate(said) if "« Présentation » est écoulé" in t]
     next_step = [i for i, t in enumerate(said) if "Étape 3/18" in t]
@@ -192,15 +183,11 @@ async def _empty(bot, room: str) -> bool:  # type: ignore[no-untyped-def]
 
 
 async def test_an_effect_resent_with_the_same_key_is_posted_once(synapse, tmp_path):
-    bot_account = synapse.account("atelier")
-    config = bot_config(synapse, bot_account, tmp_path, spm=60)
-    bot = await InProcessBot(config).start()
-    people = people_for(
-        synapse, bot_account.user_id, synapse.accounts(["camille"]), tmp_path, bot.refs, bot.state
-    )
+    s = await setup(synapse, tmp_path, ["camille"])
+    config, people = s.config, s.people
     try:
         room = await people.open(facilitator="camille")
-        await bot.stop()  # a new adapter on the same store: as after a crash and restart
+        await s.bot.stop()  # a new adapter on the same store: as after a crash and restart
         store = await Store.open(config.storage.path)
         adapter = MatrixAdapter(config.matrix, store, language="fr", key_dir=tmp_path / "keys")
         await adapter.connect(_ignore)

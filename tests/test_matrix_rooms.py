@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from matrix_kit import InProcessBot, bot_config, heard, people_for, texts, until
+from matrix_kit import Homeserver, InProcessBot, bot_config, heard, people_for, setup, texts, until
 from nio import AsyncClient, JoinedMembersResponse
 
 from adapters.matrix import MatrixAdapter
@@ -14,12 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 async def _room(synapse, tmp_path, names, **matrix):  # type: ignore[no-untyped-def]
-    bot_account = synapse.account("atelier")
-    bot = await InProcessBot(bot_config(synapse, bot_account, tmp_path, spm=60, **matrix)).start()
-    people = people_for(
-        synapse, bot_account.user_id, synapse.accounts(names), tmp_path, bot.refs, bot.state
-    )
-    return bot, people
+    s = await setup(synapse, tmp_path, names, **matrix)
+    return s.bot, s.people
 
 
 async def test_room_moderator_and_room_creator_may_take_over_facilitation(synapse, tmp_path):
@@ -181,17 +177,8 @@ async def _none(*_: object) -> None:
 async def test_bot_opens_one_private_room_per_person_and_reuses_it_after_a_restart(
     synapse, tmp_path
 ):
-    bot_account = synapse.account("atelier")
-    config = bot_config(synapse, bot_account, tmp_path, spm=60)
-    bot = await InProcessBot(config).start()
-    people = people_for(
-        synapse,
-        bot_account.user_id,
-        synapse.accounts(["camille", "alice"]),
-        tmp_path / "people",
-        bot.refs,
-        bot.state,
-    )
+    s = await setup(synapse, tmp_path, ["camille", "alice"])
+    people = s.people
     try:
         await people.open(facilitator="camille", private_rooms=False)
         await people.say("camille", "!atelier démarrer")
@@ -199,8 +186,8 @@ async def test_bot_opens_one_private_room_per_person_and_reuses_it_after_a_resta
         await people.say("alice", "!atelier rejoindre")  # answered privately: already joined
         await heard(people, "Vous êtes déjà inscrit·e", to="alice")
         first_room = people.direct["alice"]
-        await bot.stop()
-        bot = await InProcessBot(config).start()
+        await s.bot.stop()
+        s.bot = await InProcessBot(s.config).start()
         await people.say("alice", "!atelier rejoindre")
         await until("a second answer", lambda: _count(people, "déjà inscrit", "alice") == 2)
         creation = await people.clients["alice"].room_get_state_event(first_room, "m.room.create")
@@ -208,8 +195,7 @@ async def test_bot_opens_one_private_room_per_person_and_reuses_it_after_a_resta
             first_room, "m.room.member", people.user_id("alice")
         )
     finally:
-        await people.close()
-        await bot.stop()
+        await s.close()
     to_alice = [h for h in people.heard if h.to == "alice"]
     assert len(to_alice) == 2
     assert {h.room for h in to_alice} == {first_room}  # the same room, across the restart
@@ -233,25 +219,19 @@ async def test_bot_logs_in_with_an_access_token(synapse, tmp_path):
             "matrix": config.matrix.model_copy(update={"password": None, "access_token": token})
         }
     )
-    bot = await InProcessBot(config).start()
-    people = people_for(
-        synapse, bot_account.user_id, synapse.accounts(["camille"]), tmp_path, bot.refs, bot.state
-    )
+    s = await setup(synapse, tmp_path, ["camille"], config=config)
     try:
-        await people.open(facilitator="camille")
-        await people.say("camille", "!atelier démarrer")
-        await heard(people, "Étape 1/18 · Accueil")
+        await s.people.open(facilitator="camille")
+        await s.people.say("camille", "!atelier démarrer")
+        await heard(s.people, "Étape 1/18 · Accueil")
     finally:
-        await people.close()
-        await bot.stop()
+        await s.close()
 
 
 async def test_rate_limited_messages_wait_as_asked_and_arrive_in_order_once(
     tmp_path, synapse, caplog
 ):
     """On a homeserver with a strict message rate limit, nothing is lost or sent twice."""
-    from matrix_kit import Homeserver
-
     from bot.synapse_local import SYNAPSE_VENV, LocalSynapse, ensure_installed
 
     strict = LocalSynapse(
@@ -260,17 +240,8 @@ async def test_rate_limited_messages_wait_as_asked_and_arrive_in_order_once(
         overrides={"rc_message": {"per_second": 1, "burst_count": 2}},
     )
     strict.start()
-    hs = Homeserver(strict)
-    bot_account = hs.account("atelier")
-    bot = await InProcessBot(bot_config(hs, bot_account, tmp_path, spm=60)).start()
-    people = people_for(
-        hs,
-        bot_account.user_id,
-        hs.accounts(["camille", "alice", "bruno"]),
-        tmp_path,
-        bot.refs,
-        bot.state,
-    )
+    s = await setup(Homeserver(strict), tmp_path, ["camille", "alice", "bruno"])
+    bot, people = s.bot, s.people
     try:
         await people.open(facilitator="camille")
         await people.say("camille", "!atelier démarrer")
@@ -279,8 +250,7 @@ async def test_rate_limited_messages_wait_as_asked_and_arrive_in_order_once(
         await heard(people, "Bienvenue Bruno", limit=60)
         delays = bot.store and await bot.store.pending()
     finally:
-        await people.close()
-        await bot.stop()
+        await s.close()
         strict.stop()
     said = texts(people)
     order = [
