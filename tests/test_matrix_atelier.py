@@ -7,7 +7,7 @@ from bot.scenario import FACILITATOR, Cast, full_atelier
 
 
 async def test_complete_atelier_runs_in_a_matrix_room_to_the_shared_record(synapse, tmp_path):
-    s = await setup(synapse, tmp_path, CAST, spm=1.0)
+    s = await setup(synapse, tmp_path, CAST, spm=2.0)  # a margin for slow machines
     bot, people, accounts = s.bot, s.people, s.people.accounts
     try:
         room = await people.open(facilitator=FACILITATOR, bot_power=50)

@@ -8,7 +8,7 @@ from bot.matrix_demo import run_matrix_demo
 async def test_matrix_demo_plays_the_whole_atelier_and_prints_the_conversation(tmp_path, synapse):
     # `synapse` only makes sure Synapse is installed; the demo starts its own, as a user's would
     out = io.StringIO()
-    await run_matrix_demo(tmp_path / "local-matrix", seconds_per_minute=1.0, out=out, pace=0.05)
+    await run_matrix_demo(tmp_path / "local-matrix", seconds_per_minute=2.0, out=out, pace=0.05)
     text = out.getvalue()
     for expected in (
         "pour regarder avec un client Matrix",
