@@ -51,4 +51,8 @@ def platform_adapters(config: Config, store: Store) -> list[Adapter]:
         adapters.append(
             MatrixAdapter(config.matrix, store, language=config.bot.language, key_dir=key_dir)
         )
+    if config.mattermost is not None:
+        from adapters.mattermost import MattermostAdapter
+
+        adapters.append(MattermostAdapter(config.mattermost, store, language=config.bot.language))
     return adapters

@@ -43,19 +43,13 @@ async def _console(config: Config) -> None:
 async def _run(config: Config) -> int:
     """Serve the configured platforms until SIGINT or SIGTERM."""
     from adapters.matrix import MatrixLoginError
+    from adapters.mattermost import MattermostLoginError
     from bot.app import open_runtime, platform_adapters
 
-    if config.mattermost is not None:
-        print(
-            "The Mattermost adapter is not part of this version yet; remove [mattermost] "
-            "or rehearse with `atelier-bot console`.",
-            file=sys.stderr,
-        )
-        return 2
     runtime = await open_runtime(config, lambda store: platform_adapters(config, store))
     if not runtime.adapters:
         print(
-            "No platform is configured: add a [matrix] section to the config, "
+            "No platform is configured: add a [matrix] or [mattermost] section to the config, "
             "or rehearse with `atelier-bot console`.",
             file=sys.stderr,
         )
@@ -67,7 +61,7 @@ async def _run(config: Config) -> int:
         loop.add_signal_handler(signum, stop.set)
     try:
         await runtime.start()
-    except MatrixLoginError as error:
+    except (MatrixLoginError, MattermostLoginError) as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         await runtime.stop()
         await runtime.store.close()

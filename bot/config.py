@@ -82,6 +82,8 @@ class MattermostSection(_Section):
     password: str | None = None
     team: str | None = None
     verify_tls: bool = True
+    #: a CA certificate to trust (a private or self-signed server certificate)
+    ca_file: Path | None = None
 
     @model_validator(mode="after")
     def _has_credentials(self) -> "MattermostSection":

@@ -16,9 +16,9 @@ from typing import TextIO
 from adapters.matrix import MatrixAdapter
 from bot.app import build_engine
 from bot.config import Config, MatrixSection, StorageSection, TimingSection
-from bot.matrix_people import Heard, MatrixPeople
+from bot.matrix_people import MatrixPeople
 from bot.runtime import Runtime
-from bot.scenario import FACILITATOR, Cast, full_atelier
+from bot.scenario import FACILITATOR, Cast, Heard, full_atelier
 from bot.state import AtelierState
 from bot.store import Store
 from bot.synapse_local import BOT_LOCALPART, DEMO_PEOPLE, SERVER_NAME, prepare

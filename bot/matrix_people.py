@@ -11,7 +11,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import ClientConnectionError
@@ -30,6 +29,7 @@ from nio import (
 
 from adapters.matrix import encryption_housekeeping
 from bot.reactions import KEY_TO_EMOJI
+from bot.scenario import Heard
 from bot.state import AtelierState
 from bot.synapse_local import Account
 
@@ -42,18 +42,6 @@ ENCRYPTION = {
     "state_key": "",
     "content": {"algorithm": "m.megolm.v1.aes-sha2"},
 }
-
-
-@dataclass(frozen=True)
-class Heard:
-    """One message of the bot: in the atelier room (``to`` = None) or privately to ``to``."""
-
-    to: str | None
-    text: str
-    event_id: str
-    formatted: str | None
-    mentions: tuple[str, ...]
-    room: str = ""
 
 
 class MatrixPeople:

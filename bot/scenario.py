@@ -11,17 +11,38 @@ real facilitator would. A platform plugs in through ``People``.
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol, TextIO
 
 from bot.formats import StepKind
 from bot.reactions import KEY_TO_EMOJI
 from bot.state import AtelierState
 
-__all__ = ["FACILITATOR", "PARTICIPANTS", "Cast", "DemoStuck", "People", "full_atelier"]
+__all__ = [
+    "FACILITATOR",
+    "PARTICIPANTS",
+    "Cast",
+    "DemoStuck",
+    "Heard",
+    "People",
+    "full_atelier",
+]
 
 K = StepKind
 FACILITATOR = "camille"
 PARTICIPANTS = ("alice", "bruno", "chloe", "driss", "elise")
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One message of the bot as people received it: in the room (``to`` None) or privately."""
+
+    to: str | None
+    text: str
+    event_id: str
+    formatted: str | None
+    mentions: tuple[str, ...]
+    room: str = ""
 
 
 class DemoStuck(Exception):

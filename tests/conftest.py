@@ -72,3 +72,16 @@ def synapse(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
         yield Homeserver(server)
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def mattermost():  # type: ignore[no-untyped-def]
+    """A fresh Mattermost test server; any request or answer off the published API fails."""
+    from mattermost_server import MattermostServer
+
+    server = await MattermostServer().start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+    assert server.violations == [], "\n".join(server.violations[:20])

@@ -4,13 +4,13 @@ Every test gets its own bot account and its own people (fresh localparts), so te
 the homeserver never see each other's rooms.
 """
 
-import asyncio
 import secrets
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from people_kit import heard, texts, until  # noqa: F401  (re-exported for the tests)
 
 from adapters.matrix import MatrixAdapter
 from bot.app import build_engine
@@ -99,36 +99,6 @@ def people_for(
     state: Callable[[str], Awaitable[AtelierState | None]],
 ) -> MatrixPeople:
     return MatrixPeople(hs.url, accounts, bot_user, key_dir=folder, refs=refs, state=state)
-
-
-async def until(what: str, check: Callable[[], bool | Awaitable[bool]], limit: float = 60) -> None:
-    deadline = time.monotonic() + limit
-    while True:
-        result = check()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited too long for: {what}")
-        await asyncio.sleep(0.05)
-
-
-def texts(people: MatrixPeople, to: str | None = None) -> list[str]:
-    """What the bot said in the room (``to`` None) or privately to one person."""
-    return [h.text for h in people.heard if h.to == to]
-
-
-async def heard(people: MatrixPeople, needle: str, to: str | None = None, limit: float = 30) -> str:
-    """Wait until the bot has said something containing ``needle``; return that message."""
-    found: list[str] = []
-
-    def check() -> bool:
-        found[:] = [t for t in texts(people, to) if needle in t]
-        return bool(found)
-
-    await until(f"the bot to say {needle!r} to {to or 'the room'}", check, limit)
-    return found[0]
 
 
 @dataclass

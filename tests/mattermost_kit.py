@@ -1,0 +1,167 @@
+"""Helpers for the Mattermost tests: the bot in process, and people using the real driver."""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from mattermost_server import MattermostServer
+from mattermostdriver import Driver
+
+from adapters.mattermost import KEY_TO_NAME, PREFIX, MattermostAdapter, driver_options
+from bot.app import build_engine
+from bot.config import Config, MattermostSection, StorageSection, TimingSection
+from bot.runtime import Runtime
+from bot.scenario import Heard
+from bot.state import AtelierState
+from bot.store import Store
+
+BOT_USERNAME = "atelier"
+
+
+def bot_config(
+    server: MattermostServer, folder: Path, spm: float, *, url: str | None = None, **extra: Any
+) -> Config:
+    """A configuration for a bot account (created on the server, logged in by token)."""
+    if not any(u["username"] == BOT_USERNAME for u in server.users.values()):
+        server.add_user(BOT_USERNAME, "bot-password", first_name="Atelier")
+    token = server.login_token(BOT_USERNAME)
+    return Config(
+        storage=StorageSection(path=folder / "atelier.db"),
+        timing=TimingSection(seconds_per_minute=spm),
+        mattermost=MattermostSection(url=url or server.url, token=token, **extra),
+    )
+
+
+class MattermostBot:
+    """The runtime and the Mattermost adapter in the test's own event loop."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.store: Store | None = None
+        self.runtime: Runtime | None = None
+        self.adapter: MattermostAdapter | None = None
+
+    async def start(self) -> "MattermostBot":
+        assert self.config.mattermost is not None
+        self.store = await Store.open(self.config.storage.path)
+        self.adapter = MattermostAdapter(self.config.mattermost, self.store, language="fr")
+        self.runtime = Runtime(build_engine(self.config), self.store, [self.adapter])
+        await self.runtime.start()
+        await asyncio.wait_for(self.adapter.connected.wait(), 30)
+        return self
+
+    async def stop(self) -> None:
+        if self.runtime is not None:
+            await self.runtime.stop()
+        if self.store is not None:
+            await self.store.close()
+
+    async def state(self, room: str) -> AtelierState | None:
+        assert self.runtime is not None
+        return self.runtime.states.get(room)
+
+    async def refs(self, room: str, ref: str) -> str | None:
+        assert self.store is not None
+        return await self.store.message_for_ref(room, ref)
+
+
+class MattermostPeople:
+    """People with accounts on the test server, each acting through a real mattermostdriver."""
+
+    def __init__(
+        self,
+        server: MattermostServer,
+        names: Iterable[str],
+        *,
+        refs: Callable[[str, str], Awaitable[str | None]],
+        state: Callable[[str], Awaitable[AtelierState | None]],
+    ) -> None:
+        self.server = server
+        self.names = list(names)
+        self._refs = refs
+        self._state = state
+        self.ids: dict[str, str] = {}
+        self.drivers: dict[str, Driver] = {}
+        self.channel = ""
+        self.room = ""
+
+    def user_id(self, person: str) -> str:
+        return self.ids[person]
+
+    async def open(self, *, facilitator: str, admins: tuple[str, ...] = ()) -> str:
+        """Accounts, a channel with everyone and the bot, and each person logged in."""
+        bot = next(u["id"] for u in self.server.users.values() if u["username"] == BOT_USERNAME)
+        for name in self.names:
+            user = self.server.add_user(name, f"{name}-password", first_name=name.title())
+            self.ids[name] = user["id"]
+            settings = MattermostSection(
+                url=self.server.url, login_id=name, password=f"{name}-password"
+            )
+            driver = Driver(driver_options(settings))
+            await asyncio.to_thread(driver.login)
+            self.drivers[name] = driver
+        members = [*self.ids.values(), bot]
+        admin_ids = tuple(self.ids[a] for a in (facilitator, *admins))
+        self.channel = self.server.add_channel("atelier", members, admins=admin_ids)
+        self.room = PREFIX + self.channel
+        return self.room
+
+    async def _call(self, person: str, call: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.to_thread(call, *args)
+
+    async def say(self, user: str, text: str) -> None:
+        posts = self.drivers[user].posts
+        await self._call(user, posts.create_post, {"channel_id": self.channel, "message": text})
+
+    async def dm(self, user: str, text: str) -> None:
+        driver = self.drivers[user]
+        bot = next(u["id"] for u in self.server.users.values() if u["username"] == BOT_USERNAME)
+        channel = await self._call(
+            user, driver.channels.create_direct_message_channel, [self.ids[user], bot]
+        )
+        await self._call(
+            user, driver.posts.create_post, {"channel_id": channel["id"], "message": text}
+        )
+
+    async def message_for(self, ref: str, limit: float = 30) -> str:
+        for _ in range(int(limit / 0.05)):
+            found = await self._refs(self.room, ref)
+            if found:
+                return found
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the bot never posted a message labelled {ref}")
+
+    async def react(self, user: str, ref: str, key: str, *, remove: bool) -> str:
+        post = await self.message_for(ref)
+        driver = self.drivers[user]
+        emoji = KEY_TO_NAME[key]
+        if remove:
+            await self._call(user, driver.reactions.delete_reaction, self.ids[user], post, emoji)
+        else:
+            reaction = {"user_id": self.ids[user], "post_id": post, "emoji_name": emoji}
+            await self._call(user, driver.reactions.create_reaction, reaction)
+        return post[:8] + "…"
+
+    async def state(self) -> AtelierState | None:
+        return await self._state(self.room)
+
+    @property
+    def heard(self) -> list[Heard]:
+        """The bot's posts, as the server holds them: in the channel, or privately to someone."""
+        bot = next(u["id"] for u in self.server.users.values() if u["username"] == BOT_USERNAME)
+        by_id = {uid: name for name, uid in self.ids.items()}
+        heard = []
+        for post in self.server.posts_by(bot):
+            channel = self.server.channels[post["channel_id"]]
+            to = None
+            if channel.type == "D":
+                other = next((u for u in channel.members if u != bot), bot)
+                to = by_id.get(other, other)
+            elif channel.id != self.channel:
+                continue
+            heard.append(Heard(to, post["message"], post["id"], None, (), channel.id))
+        return heard
+
+    async def close(self) -> None:
+        return None
