@@ -70,6 +70,8 @@ KEY_TO_NAME = {
     "no": "x",
     "hand": "raised_hand",
 }
+#: how long start-up waits for the websocket before going on (it keeps trying after that)
+FIRST_CONNECT_WAIT = 30.0
 #: how long a user's display name and channel role are trusted before asking again
 CACHE_SECONDS = 60.0
 
@@ -209,6 +211,10 @@ class MattermostAdapter:
                 delay = min(MAX_BACKOFF, delay * 2)
         self.user_id = str(me["id"])
         self._task = asyncio.get_running_loop().create_task(self._listen())
+        try:  # "listening" should mean it: wait for the websocket's hello
+            await asyncio.wait_for(self.connected.wait(), FIRST_CONNECT_WAIT)
+        except TimeoutError:
+            log.warning("no websocket yet; still trying (missed posts are fetched on connect)")
 
     async def _listen(self) -> None:
         """Keep one websocket open; after each (re)connection, catch up on missed posts."""
@@ -266,6 +272,7 @@ class MattermostAdapter:
     async def _on_hello(self) -> None:
         self.connected.set()
         await self._emit(Reconnected(platform=self.name))
+        missed: list[dict[str, Any]] = []
         for channel, since in list(self._channels.items()):
             try:
                 listing = await self._rest(
@@ -273,11 +280,15 @@ class MattermostAdapter:
                 )
             except (requests.RequestException, ResourceNotFound, NotEnoughPermissions):
                 continue
-            missed = [listing["posts"][pid] for pid in listing.get("order", [])]
-            for post in sorted(missed, key=lambda p: p["create_at"]):
-                if post["create_at"] > since and post.get("delete_at", 0) == 0:
-                    kind = "D" if channel in self._direct.values() else "O"
-                    await self._on_post(post, kind)
+            missed += [
+                post
+                for post in (listing["posts"][pid] for pid in listing.get("order", []))
+                if post["create_at"] > since and post.get("delete_at", 0) == 0
+            ]
+        # in the order people wrote, across channels (first come, first served)
+        for post in sorted(missed, key=lambda p: p["create_at"]):
+            kind = "D" if post["channel_id"] in self._direct.values() else "O"
+            await self._on_post(post, kind)
 
     async def _seen(self, channel: str, create_at: int) -> None:
         if create_at > self._channels.get(channel, 0):

@@ -269,6 +269,8 @@ class MattermostServer:
                     return self._json(self.users[target])
                 case "POST", ["posts"]:
                     return await self._create_post(user, body)
+                case "GET", ["posts", post_id]:
+                    return self._json(self._post_for(user, post_id))
                 case "PUT", ["posts", post_id, "patch"]:
                     return await self._patch_post(user, self._id(post_id, "post_id"), body)
                 case "GET", ["channels", channel_id, "posts"]:
