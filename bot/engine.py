@@ -806,9 +806,9 @@ class Engine:
             s.answers,
         )
         for items in lists:
-            for entry in items:
+            for index, entry in enumerate(items):
                 if entry.message_id == event.original_id and entry.author == event.sender:
-                    entry.text = text
+                    items[index] = entry.model_copy(update={"text": text})
                     ctx.record("edit", event.sender, text, message=event.original_id)
                     return
 
@@ -846,8 +846,25 @@ _NEEDS_TEXT = {"rule": "rules.how", "problem": "problem.how", "request": "reques
 
 
 def _copy(state: AtelierState) -> AtelierState:
-    """A deep copy to work on, sharing the format: it is frozen, and the largest part."""
-    return copy.deepcopy(state, memo={id(state.format): state.format})
+    """A copy to work on that the handlers may change without touching ``state``.
+
+    The entries held in the state's lists and dicts (problems, votes, people…) are frozen
+    models: handlers replace them, never change them. So a copy of each list and dict is
+    enough; only the turns are changed in place, and are copied themselves. The format is
+    frozen and shared. (A deep copy cost 90 % of ``decide``.)
+    """
+    work = copy.copy(state)
+    fields = work.__dict__
+    for name, value in fields.items():
+        if type(value) is list:
+            fields[name] = list(value)
+        elif type(value) is dict:
+            fields[name] = dict(value)
+    turns = copy.copy(state.turns)
+    turns.__dict__["queue"] = list(turns.queue)
+    turns.__dict__["spoken"] = dict(turns.spoken)
+    fields["turns"] = turns
+    return work
 
 
 def _spec(name: str) -> CommandSpec:

@@ -22,12 +22,19 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
 
 
-class Person(_Model):
+class _Frozen(BaseModel):
+    """An entry kept in the state's lists: replaced when it changes, never changed in place
+    (so that ``decide`` can copy the lists, not every entry)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(_Frozen):
     user_id: str
     name: str
 
 
-class Problem(_Model):
+class Problem(_Frozen):
     number: int
     author: str
     text: str
@@ -35,7 +42,7 @@ class Problem(_Model):
     message_id: str | None = None
 
 
-class Vote(_Model):
+class Vote(_Frozen):
     """``weight`` votes of ``voter`` on problem ``number``; ``source``: a reaction key or "text"."""
 
     voter: str
@@ -45,7 +52,7 @@ class Vote(_Model):
     round: int = 0
 
 
-class Entry(_Model):
+class Entry(_Frozen):
     """One written input: a rule, a question, an answer, a contribution, a rebound, an action…"""
 
     number: int
@@ -65,7 +72,7 @@ class Turns(_Model):
     spoken: dict[str, int] = Field(default_factory=dict)
 
 
-class TieBreak(_Model):
+class TieBreak(_Frozen):
     """Problems tied at the top of a vote, waiting for the facilitator (or a re-vote)."""
 
     numbers: list[int]

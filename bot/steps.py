@@ -731,9 +731,10 @@ def submit_problem(ctx: Ctx, user: str, text: str, message_id: str | None) -> No
     s = ctx.s
     existing = s.problem_of(user)
     if existing is not None:
-        existing.text = text
-        existing.at = ctx.now
-        existing.message_id = message_id
+        replaced = existing.model_copy(
+            update={"text": text, "at": ctx.now, "message_id": message_id}
+        )
+        s.problems[s.problems.index(existing)] = replaced
         number = existing.number
         key = "problem.replaced"
     else:

@@ -135,3 +135,22 @@ def test_any_reaction_sequence_respects_vote_limits(reactions):
     for user, ref, key, add in reactions:
         (h.react if add else h.unreact)(user, ref, key)
         _check_invariants(h)
+
+
+def test_decide_never_changes_the_state_it_is_given_at_any_point_of_a_whole_atelier():
+    """``decide`` copies lists and dicts only (entries are frozen): nothing may leak back."""
+    from bot.bench_stream import record_atelier
+    from bot.engine import Engine, EngineSettings
+    from bot.formats import load_formats
+
+    engine = Engine(EngineSettings(), load_formats())
+    state = None
+    checked = 0
+    for recorded in record_atelier():
+        snapshot = state.model_dump() if state is not None else None
+        after, _ = engine.decide(state, recorded.event, recorded.now)
+        if state is not None:
+            assert state.model_dump() == snapshot, recorded.event
+            checked += 1
+        state = after
+    assert checked > 150
