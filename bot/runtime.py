@@ -1,10 +1,11 @@
 """The async runtime: events in order per room, decide, persist, then act.
 
-For each inbound event: skip it if its platform id was already handled; find the atelier (a
-private message is routed to the sender's atelier, a reaction to the bot's message it targets);
-``decide``; store the new state, the inputs, the timers and the outgoing effects in one
-transaction; arm the timers; deliver the outbox in order. An effect that fails stays in the
-outbox and is retried with backoff, and later effects of that room wait behind it.
+For each inbound event: find the atelier (a private message is routed to the sender's atelier,
+a reaction to the bot's message it targets); ``decide``; store the new state, the inputs, the
+timers, the outgoing effects and the event's platform id in one transaction — which stores
+nothing if that id was already handled; arm the timers; deliver the outbox in order. An effect
+that fails stays in the outbox and is retried with backoff, and later effects of that room wait
+behind it.
 """
 
 import asyncio
@@ -20,7 +21,7 @@ from bot.inbound import DirectIn, ReactionIn, ReactionOut, Reconnected
 from bot.ports import Adapter, DeliveryError
 from bot.scheduler import TimerScheduler
 from bot.state import AtelierState
-from bot.store import Store
+from bot.store import OutboxItem, Store
 from bot.texts import render
 
 __all__ = ["Runtime"]
@@ -47,6 +48,7 @@ class Runtime:
         self._locks: dict[str, asyncio.Lock] = {}
         self._delivery_locks: dict[str, asyncio.Lock] = {}
         self._retry_handles: dict[str, asyncio.TimerHandle] = {}
+        self._delivered_up_to: dict[str, int] = {}  # the last outbox id delivered, by room
         self._tasks: set[asyncio.Task[None]] = set()
         self._scheduler = TimerScheduler(self._on_timer, clock)
         self._closing = False
@@ -164,13 +166,11 @@ class Runtime:
         room = event.room
         event_id = getattr(event, "event_id", None)
         async with self._lock(self._locks, room):
-            if event_id is not None and await self.store.is_processed(event_id):
-                return
             before = self.states.get(room)
             now = self.clock()
             after, effects = self.engine.decide(before, event, now)
             changed = after is not before
-            await self.store.commit_decision(
+            pending = await self.store.commit_decision(
                 room=room,
                 state=after,
                 changed=changed,
@@ -178,13 +178,15 @@ class Runtime:
                 effects=effects,
                 now=now,
             )
+            if pending is None:
+                return  # handled before (a platform sent it again): the decision is dropped
             if after is not None and not after.finished:
                 self.states[room] = after
             else:
                 self.states.pop(room, None)
             self._arm(effects)
             self.handled += 1
-        await self._deliver(room)
+        await self._deliver(room, pending)
         self.changed.set()
 
     def _arm(self, effects: list[Effect]) -> None:
@@ -224,32 +226,56 @@ class Runtime:
                     handle.cancel()
                 await self._deliver(room)
 
-    async def _deliver(self, room: str) -> None:
-        """Perform the room's pending effects in order; stop at the first failure and retry."""
+    async def _deliver(self, room: str, pending: list[OutboxItem] | None = None) -> None:
+        """Perform the room's pending effects in order; stop at the first failure and retry.
+
+        ``pending`` is the outbox as read with the decision; items another pass delivered
+        meanwhile are skipped (outbox ids grow, and a room's are delivered in order).
+        """
         async with self._lock(self._delivery_locks, room):
-            for item in await self.store.pending(room):
-                if self._closing:
-                    return
-                effect = item.effect
-                now = self.clock()
-                if item.next_try > now:
-                    self._retry_later(room, item.next_try - now)
-                    return
-                adapter = self._adapter_for(room)
-                if adapter is None or not isinstance(effect, Say | SayDirect | React):
-                    log.error("no adapter for room %s; dropping %s", room, type(effect).__name__)
-                    await self.store.delivered(item.id, room, None, None)
-                    continue
-                try:
-                    message_id = await adapter.perform(effect, idempotency_key=f"atelier-{item.id}")
-                except DeliveryError as error:
-                    delay = error.retry_after or min(MAX_BACKOFF, 2.0 ** min(item.attempts, 6))
-                    log.warning("delivery to %s failed (%s); retry in %.1fs", room, error, delay)
-                    await self.store.failed(item.id, now + delay)
-                    self._retry_later(room, delay)
-                    return
-                ref = effect.ref if isinstance(effect, Say) else None
-                await self.store.delivered(item.id, room, message_id, ref)
+            done: list[tuple[int, str | None, str | None]] = []
+            try:
+                await self._deliver_pending(room, done, pending)
+            finally:
+                # one transaction for the pass: if the bot dies before it, those effects are
+                # performed again at restart, with the same idempotency keys (Matrix and
+                # Mattermost then post them once)
+                if done:
+                    await self.store.delivered(room, done)
+
+    async def _deliver_pending(
+        self,
+        room: str,
+        done: list[tuple[int, str | None, str | None]],
+        pending: list[OutboxItem] | None,
+    ) -> None:
+        items = pending if pending is not None else await self.store.pending(room)
+        for item in items:
+            if item.id <= self._delivered_up_to.get(room, 0):
+                continue  # a concurrent pass delivered it
+            if self._closing:
+                return
+            effect = item.effect
+            now = self.clock()
+            if item.next_try > now:
+                self._retry_later(room, item.next_try - now)
+                return
+            adapter = self._adapter_for(room)
+            if adapter is None or not isinstance(effect, Say | SayDirect | React):
+                log.error("no adapter for room %s; dropping %s", room, type(effect).__name__)
+                done.append((item.id, None, None))
+                self._delivered_up_to[room] = item.id
+                continue
+            try:
+                message_id = await adapter.perform(effect, idempotency_key=f"atelier-{item.id}")
+            except DeliveryError as error:
+                delay = error.retry_after or min(MAX_BACKOFF, 2.0 ** min(item.attempts, 6))
+                log.warning("delivery to %s failed (%s); retry in %.1fs", room, error, delay)
+                await self.store.failed(item.id, now + delay)
+                self._retry_later(room, delay)
+                return
+            done.append((item.id, message_id, effect.ref if isinstance(effect, Say) else None))
+            self._delivered_up_to[room] = item.id
 
     def _retry_later(self, room: str, delay: float) -> None:
         if room in self._retry_handles and not self._retry_handles[room].cancelled():
