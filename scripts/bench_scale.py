@@ -1,0 +1,143 @@
+"""B3 and B4: a thousand ateliers in one process, then a restart in the middle of them.
+
+B3 opens 1,000 ateliers of 9 people (a facilitator and 8 participants would be 9 in all;
+here 9 participants and a facilitator), started over a ramp, on a real SQLite file, with
+time compressed so that steps end on their timers during the measure, and a background load
+of messages. It reports the peak RSS (against the same process before the ateliers: the
+baseline) and the lateness of timers: when APScheduler ran each one, against its deadline.
+
+B4 stops that runtime and opens a new one on the same file: all ateliers reloaded, every
+stored deadline re-armed, and the first event served; it reports that time.
+"""
+
+import asyncio
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench_engine import NullAdapter
+
+from bot.engine import Engine, EngineSettings
+from bot.events import MessagePosted
+from bot.formats import load_formats
+from bot.ids import EventId, MessageId, RoomId, UserId
+from bot.runtime import Runtime
+from bot.store import Store
+
+__all__ = ["b3_b4_scale"]
+
+PEOPLE = [f"p{i}" for i in range(1, 10)]
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class TimedRuntime(Runtime):
+    """Notes, for every timer, how late APScheduler ran it."""
+
+    lateness: list[float]
+
+    async def _on_timer(self, room: str, name: str, at: float) -> None:
+        self.lateness.append(time.time() - at)
+        await super()._on_timer(room, name, at)
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def next(self) -> str:
+        self.n += 1
+        return f"b3-{self.n}"
+
+
+async def _post(runtime: Runtime, ids: _Ids, room: str, user: str, text: str) -> None:
+    number = ids.next()
+    await runtime.process(
+        MessagePosted(
+            room=RoomId(room),
+            sender=UserId(user),
+            sender_name=user,
+            text=text,
+            message_id=MessageId(number),
+            event_id=EventId(number),
+        )
+    )
+
+
+async def _open(runtime: Runtime, ids: _Ids, room: str) -> None:
+    await _post(runtime, ids, room, "fac", "!atelier démarrer")
+    for person in PEOPLE:
+        await _post(runtime, ids, room, person, "!atelier rejoindre")
+    await _post(runtime, ids, room, "fac", "!atelier aller 3")  # ground rules: on timers now
+
+
+async def _background(runtime: Runtime, ids: _Ids, rooms: list[str], rate: float) -> None:
+    while True:
+        await _post(runtime, ids, random.choice(rooms), random.choice(PEOPLE), "Une remarque.")
+        await asyncio.sleep(1 / rate)
+
+
+async def _b3(folder: Path, ateliers: int, ramp: float, hold: float, spm: float) -> dict:
+    baseline_rss = _rss_mb()
+    store = await Store.open(folder / "b3.db")
+    engine = Engine(EngineSettings(seconds_per_minute=spm), load_formats())
+    runtime = TimedRuntime(engine, store, [NullAdapter()])
+    runtime.lateness = []
+    await runtime.start()
+    ids = _Ids()
+    rooms = [f"!b3-{i}:localhost" for i in range(ateliers)]
+    started = time.monotonic()
+    for index, room in enumerate(rooms):
+        await _open(runtime, ids, room)
+        pause = started + ramp * (index + 1) / ateliers - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+    ramp_took = time.monotonic() - started
+    runtime.lateness.clear()  # measure the steady state, after the ramp
+    load = asyncio.get_running_loop().create_task(_background(runtime, ids, rooms, 50.0))
+    await asyncio.sleep(hold)
+    load.cancel()
+    lateness = sorted(runtime.lateness)
+    active = len(runtime.states)
+    await runtime.stop()
+    await store.close()
+    return {
+        "ateliers": ateliers,
+        "active": active,
+        "ramp": ramp_took,
+        "timers": len(lateness),
+        "p50": statistics.median(lateness) if lateness else float("nan"),
+        "p99": lateness[int(len(lateness) * 0.99)] if lateness else float("nan"),
+        "rss": _rss_mb(),
+        "baseline_rss": baseline_rss,
+    }
+
+
+async def _b4(folder: Path, spm: float) -> dict:
+    store = await Store.open(folder / "b3.db")
+    engine = Engine(EngineSettings(seconds_per_minute=spm), load_formats())
+    runtime = Runtime(engine, store, [NullAdapter()])
+    started = time.monotonic()
+    await runtime.start()
+    stored = len(await store.timers())
+    armed = len(runtime._scheduler._scheduler.get_jobs())
+    room = next(iter(runtime.states))
+    await _post(runtime, _Ids(), room, "fac", "!atelier état")
+    served = time.monotonic() - started
+    ateliers = len(runtime.states)
+    await runtime.stop()
+    await store.close()
+    return {"seconds": served, "ateliers": ateliers, "stored": stored, "armed": armed}
+
+
+def b3_b4_scale(smoke: bool) -> tuple[dict, dict]:
+    ateliers, ramp, hold, spm = (20, 1.0, 2.0, 0.5) if smoke else (1000, 30.0, 45.0, 1.0)
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-") as tmp:
+        b3 = asyncio.run(_b3(Path(tmp), ateliers, ramp, hold, spm))
+        b4 = asyncio.run(_b4(Path(tmp), spm))
+    return b3, b4
