@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from people_kit import heard, texts, until  # noqa: F401  (re-exported for the tests)
+from people_kit import BotInProcess, heard, texts, until  # noqa: F401  (re-exported)
 
 from adapters.matrix import MatrixAdapter
-from bot.app import build_engine
 from bot.config import Config, MatrixSection, StorageSection, TimingSection
 from bot.matrix_people import MatrixPeople
-from bot.runtime import Runtime
 from bot.scenario import FACILITATOR, PARTICIPANTS
 from bot.state import AtelierState
 from bot.store import Store
@@ -52,42 +50,17 @@ def bot_config(hs: Homeserver, bot: Account, folder: Path, spm: float, **matrix:
     )
 
 
-class InProcessBot:
-    """The bot's runtime and Matrix adapter in the test's own event loop."""
+class InProcessBot(BotInProcess):
+    """The bot with its Matrix adapter, in the test's own event loop."""
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.store: Store | None = None
-        self.runtime: Runtime | None = None
-        self.adapter: MatrixAdapter | None = None
-
-    async def start(self) -> "InProcessBot":
-        config = self.config
-        assert config.matrix is not None
-        self.store = await Store.open(config.storage.path)
-        self.adapter = MatrixAdapter(
-            config.matrix,
-            self.store,
-            language=config.bot.language,
-            key_dir=config.storage.path.with_name("keys"),
+    def make_adapter(self, store: Store) -> MatrixAdapter:
+        assert self.config.matrix is not None
+        return MatrixAdapter(
+            self.config.matrix,
+            store,
+            language=self.config.bot.language,
+            key_dir=self.config.storage.path.with_name("keys"),
         )
-        self.runtime = Runtime(build_engine(config), self.store, [self.adapter])
-        await self.runtime.start()
-        return self
-
-    async def stop(self) -> None:
-        if self.runtime is not None:
-            await self.runtime.stop()
-        if self.store is not None:
-            await self.store.close()
-
-    async def state(self, room: str) -> AtelierState | None:
-        assert self.runtime is not None
-        return self.runtime.states.get(room)
-
-    async def refs(self, room: str, ref: str) -> str | None:
-        assert self.store is not None
-        return await self.store.message_for_ref(room, ref)
 
 
 def people_for(

@@ -7,11 +7,10 @@ from typing import Any
 
 from mattermost_server import MattermostServer
 from mattermostdriver import Driver
+from people_kit import BotInProcess
 
 from adapters.mattermost import KEY_TO_NAME, PREFIX, MattermostAdapter, driver_options
-from bot.app import build_engine
 from bot.config import Config, MattermostSection, StorageSection, TimingSection
-from bot.runtime import Runtime
 from bot.scenario import Heard
 from bot.state import AtelierState
 from bot.store import Store
@@ -33,37 +32,17 @@ def bot_config(
     )
 
 
-class MattermostBot:
-    """The runtime and the Mattermost adapter in the test's own event loop."""
+class MattermostBot(BotInProcess):
+    """The bot with its Mattermost adapter, in the test's own event loop."""
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.store: Store | None = None
-        self.runtime: Runtime | None = None
-        self.adapter: MattermostAdapter | None = None
+    def make_adapter(self, store: Store) -> MattermostAdapter:
+        assert self.config.mattermost is not None
+        return MattermostAdapter(self.config.mattermost, store, language="fr")
 
     async def start(self) -> "MattermostBot":
-        assert self.config.mattermost is not None
-        self.store = await Store.open(self.config.storage.path)
-        self.adapter = MattermostAdapter(self.config.mattermost, self.store, language="fr")
-        self.runtime = Runtime(build_engine(self.config), self.store, [self.adapter])
-        await self.runtime.start()
+        await super().start()
         await asyncio.wait_for(self.adapter.connected.wait(), 30)
         return self
-
-    async def stop(self) -> None:
-        if self.runtime is not None:
-            await self.runtime.stop()
-        if self.store is not None:
-            await self.store.close()
-
-    async def state(self, room: str) -> AtelierState | None:
-        assert self.runtime is not None
-        return self.runtime.states.get(room)
-
-    async def refs(self, room: str, ref: str) -> str | None:
-        assert self.store is not None
-        return await self.store.message_for_ref(room, ref)
 
 
 class MattermostPeople:

@@ -3,7 +3,15 @@
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from bot.app import build_engine
+from bot.runtime import Runtime
+from bot.state import AtelierState
+from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 
 async def until(what: str, check: Callable[[], bool | Awaitable[bool]], limit: float = 60) -> None:
@@ -34,3 +42,74 @@ async def heard(people: Any, needle: str, to: str | None = None, limit: float = 
 
     await until(f"the bot to say {needle!r} to {to or 'the room'}", check, limit)
     return found[0]
+
+
+class BotInProcess:
+    """The bot's runtime and one platform adapter in the test's own event loop."""
+
+    def __init__(self, config: "Config") -> None:
+        self.config = config
+        self.store: Store | None = None
+        self.runtime: Runtime | None = None
+        self.adapter: Any = None
+
+    def make_adapter(self, store: Store) -> Any:
+        raise NotImplementedError
+
+    async def start(self) -> Any:
+        self.store = await Store.open(self.config.storage.path)
+        self.adapter = self.make_adapter(self.store)
+        self.runtime = Runtime(build_engine(self.config), self.store, [self.adapter])
+        await self.runtime.start()
+        return self
+
+    async def stop(self) -> None:
+        if self.runtime is not None:
+            await self.runtime.stop()
+        if self.store is not None:
+            await self.store.close()
+
+    async def state(self, room: str) -> AtelierState | None:
+        assert self.runtime is not None
+        return self.runtime.states.get(room)
+
+    async def refs(self, room: str, ref: str) -> str | None:
+        assert self.store is not None
+        return await self.store.message_for_ref(room, ref)
+
+
+async def to_problem_search(people: Any) -> None:
+    """Camille starts, Alice and Bruno join, and Camille moves privately to the problems."""
+    await people.say("camille", "!atelier démarrer")
+    await people.say("alice", "!atelier rejoindre")
+    await people.say("bruno", "!atelier rejoindre")
+    await heard(people, "Bienvenue Bruno")
+    await people.dm("camille", "aller 4")
+    await heard(people, "Étape 4/18 · Recherche de problématique")
+
+
+def check_complete_atelier(people: Any, inputs: list[dict[str, str]]) -> str:
+    """What any platform must show after ``bot.scenario.full_atelier``; returns the record."""
+    said = "\n".join(texts(people))
+    for expected in (
+        "Bienvenue Elise",  # joined by a ✋ reaction
+        "Égalité entre #1, #3",
+        "Camille a départagé : ce sera la n° 3",
+        "Merci Chloe, c'est entendu",  # the declined consent
+        "Chloe, vous avez la parole",  # turn order after Bruno
+        "Tout le monde est d'accord : voici la trace",
+        "L'atelier est terminé",
+    ):
+        assert expected in said, expected
+    assert any("Ce vote n'est pas compté" in t for t in texts(people, "bruno"))  # over the limit
+    assert any("Vote retiré" in t for t in texts(people, "bruno"))  # taken back
+    assert any("Pendant les échanges, vous écoutez" in t for t in texts(people, "alice"))
+    kinds = {row["kind"] for row in inputs}
+    for kind in ("problem", "vote", "vote_removed", "clarifying_question", "rebound", "action"):
+        assert kind in kinds, kind
+    rebounds = [row["content"] for row in inputs if row["kind"] == "rebound"]
+    assert "Nous envoyons une petite lettre d'été avec des photos." in rebounds
+    record = next(t for t in texts(people) if "# Atelier d'entraide du" in t)
+    assert "J'aimerais que le groupe m'aide à garder le lien" in record
+    assert "Organiser un pique-nique de rentrée (quand : début septembre)" in record
+    return record

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from matrix_kit import heard, people_for, setup, texts, until
+from people_kit import to_problem_search
 from process_kit import BotProcess, StoreReader
 
 from adapters.matrix import MatrixAdapter
@@ -45,12 +46,7 @@ async def test_bot_killed_mid_step_resumes_the_same_step_with_inputs_and_no_repe
     )
     try:
         room = await people.open(facilitator="camille")
-        await people.say("camille", "!atelier démarrer")
-        await people.say("alice", "!atelier rejoindre")
-        await people.say("bruno", "!atelier rejoindre")
-        await heard(people, "Bienvenue Bruno")
-        await people.dm("camille", "aller 4")
-        await heard(people, "Étape 4/18 · Recherche de problématique")
+        await to_problem_search(people)
         await people.dm("alice", "Garder les bénévoles après l'été")
         await heard(people, "votre problématique est notée (n° 1)", to="alice")
         before = await reader.state(room)

@@ -1,7 +1,7 @@
 """The same complete atelier in a Mattermost channel, through the real mattermostdriver."""
 
 from mattermost_kit import MattermostBot, MattermostPeople, bot_config
-from people_kit import heard, texts
+from people_kit import check_complete_atelier, heard, texts
 
 from bot.scenario import FACILITATOR, PARTICIPANTS, Cast, full_atelier
 
@@ -24,25 +24,7 @@ async def test_complete_atelier_runs_in_a_mattermost_channel_to_the_shared_recor
     finally:
         await bot.stop()
 
-    said = "\n".join(texts(people))
-    for expected in (
-        "Bienvenue Elise",  # joined by a ✋ reaction
-        "Égalité entre #1, #3",
-        "Camille a départagé : ce sera la n° 3",
-        "Merci Chloe, c'est entendu",  # the declined consent
-        "Chloe, vous avez la parole",
-        "Tout le monde est d'accord : voici la trace",
-        "L'atelier est terminé",
-    ):
-        assert expected in said, expected
-    assert any("Ce vote n'est pas compté" in t for t in texts(people, "bruno"))
-    assert any("Vote retiré" in t for t in texts(people, "bruno"))
-    assert any("Pendant les échanges, vous écoutez" in t for t in texts(people, "alice"))
-    kinds = {row["kind"] for row in inputs}
-    for kind in ("problem", "vote", "vote_removed", "clarifying_question", "rebound", "action"):
-        assert kind in kinds, kind
-    record = next(t for t in texts(people) if "# Atelier d'entraide du" in t)
-    assert "Organiser un pique-nique de rentrée (quand : début septembre)" in record
+    check_complete_atelier(people, inputs)
     # Mattermost form: @-mention when giving the floor, rules pinned
     floor = next(t for t in texts(people) if "Chloe, vous avez la parole" in t)
     assert floor.startswith("@chloe ")

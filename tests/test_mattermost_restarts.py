@@ -11,19 +11,10 @@ from mattermost_kit import MattermostBot, MattermostPeople, bot_config
 from mattermost_server import MattermostServer
 from mattermostdriver import Driver
 from mattermostdriver.websocket import Websocket
-from people_kit import heard, texts, until
+from people_kit import heard, texts, to_problem_search, until
 from process_kit import BotProcess, StoreReader
 
 from adapters.mattermost import driver_options
-
-
-async def _to_problem_search(people: MattermostPeople) -> None:
-    await people.say("camille", "!atelier démarrer")
-    await people.say("alice", "!atelier rejoindre")
-    await people.say("bruno", "!atelier rejoindre")
-    await heard(people, "Bienvenue Bruno")
-    await people.dm("camille", "aller 4")
-    await heard(people, "Étape 4/18 · Recherche de problématique")
 
 
 async def test_bot_killed_mid_step_resumes_with_inputs_and_no_repeats(mattermost, tmp_path):
@@ -42,7 +33,7 @@ async def test_bot_killed_mid_step_resumes_with_inputs_and_no_repeats(mattermost
     )
     try:
         room = await people.open(facilitator="camille")
-        await _to_problem_search(people)
+        await to_problem_search(people)
         await people.dm("alice", "Garder les bénévoles après l'été")
         await heard(people, "votre problématique est notée (n° 1)", to="alice")
         before = await reader.state(room)
@@ -73,7 +64,7 @@ async def test_websocket_dropped_mid_atelier_misses_nothing(mattermost, tmp_path
     )
     try:
         room = await people.open(facilitator="camille")
-        await _to_problem_search(people)
+        await to_problem_search(people)
         mattermost.refuse_websockets = True
         await mattermost.drop_websockets()
         assert bot.adapter is not None
