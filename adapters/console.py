@@ -106,6 +106,9 @@ class ConsoleAdapter:
     def owns(self, room: str) -> bool:
         return room.startswith("console:")
 
+    def room_name(self, room: str) -> str | None:
+        return room.removeprefix("console:")
+
     async def connect(self, sink: Sink) -> None:
         self._sink = sink
         self._next = int(await self._store.get("console.next_id") or "0")

@@ -96,6 +96,10 @@ class MatrixAdapter:
     def owns(self, room: str) -> bool:
         return room.startswith("!") or room == "matrix:direct"
 
+    def room_name(self, room: str) -> str | None:
+        known = self.client.rooms.get(room) if self.client is not None else None
+        return known.display_name if known is not None else None
+
     # -- session -------------------------------------------------------------------------------
     async def connect(self, sink: Sink) -> None:
         self._sink = sink

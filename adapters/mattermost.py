@@ -178,10 +178,14 @@ class MattermostAdapter:
         self._direct: dict[str, str] = {}  # user id → direct channel id
         self._names: dict[str, tuple[float, str, str]] = {}  # user → (at, display, username)
         self._roles: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._channel_names: dict[str, str] = {}  # channel id → display name, from events
         self.connected = asyncio.Event()  # set while the websocket is up (tests wait on it)
 
     def owns(self, room: str) -> bool:
         return room.startswith(PREFIX)
+
+    def room_name(self, room: str) -> str | None:
+        return self._channel_names.get(room.removeprefix(PREFIX))
 
     async def _rest(self, call: Callable[..., T], *args: Any) -> T:
         """A synchronous driver call, in a worker thread."""
@@ -259,7 +263,10 @@ class MattermostAdapter:
             if event == "hello":
                 await self._on_hello()
             elif event == "posted":
-                await self._on_post(json.loads(data["post"]), data.get("channel_type", "O"))
+                post = json.loads(data["post"])
+                if data.get("channel_display_name"):
+                    self._channel_names[post["channel_id"]] = str(data["channel_display_name"])
+                await self._on_post(post, data.get("channel_type", "O"))
             elif event == "post_edited":
                 await self._on_edit(json.loads(data["post"]))
             elif event in ("reaction_added", "reaction_removed"):

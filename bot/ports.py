@@ -33,6 +33,11 @@ class Adapter(Protocol):
         """Whether this room id belongs to this platform."""
         ...
 
+    def room_name(self, room: str) -> str | None:
+        """The room's name as people see it (None when unknown): private messages may name
+        their atelier with it (``suivant dans lyon``), and the bot lists ateliers by it."""
+        ...
+
     async def connect(self, sink: Sink) -> None:
         """Log in and start handing inbound events to ``sink`` (returns once listening)."""
         ...

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
+from bot.commands import normalize
 from bot.effects import CancelTimer, Effect, React, Say, SayDirect, StartTimer
 from bot.engine import Engine
 from bot.events import DirectMessage, Event, ReactionAdded, ReactionRemoved, TimerFired
@@ -134,10 +135,15 @@ class Runtime:
             and (inbound.sender == state.facilitator or inbound.sender in state.participants)
         ]
         if room_hint is not None:
-            rooms = [room for room in rooms if room_hint.lower() in room.lower()]
+            hint = normalize(room_hint)
+            rooms = [
+                room
+                for room in rooms
+                if hint in normalize(room) or hint in normalize(self._room_label(room))
+            ]
         if len(rooms) > 1:
             lang = self.engine.settings.language
-            listing = ", ".join(rooms)
+            listing = ", ".join(f"« {self._room_label(room)} »" for room in rooms)
             body = render(lang, "dm.which_room", rooms=listing)
             await self._send_now(
                 inbound.platform,
@@ -154,6 +160,11 @@ class Runtime:
                 event_id=inbound.event_id,
             )
         )
+
+    def _room_label(self, room: str) -> str:
+        """The room's name where its platform knows it, else its id."""
+        adapter = self._adapter_for(room)
+        return (adapter.room_name(room) if adapter is not None else None) or room
 
     async def _on_timer(self, room: str, name: str, at: float) -> None:
         try:

@@ -166,11 +166,15 @@ class RecordingAdapter:
         self.prefix = prefix
         self.performed: list[Say | SayDirect | React] = []
         self.down = False
+        self.names: dict[str, str] = {}  # room names, as a platform would know them
         self.sink: Sink | None = None
         self._ids = 0
 
     def owns(self, room: str) -> bool:
         return room.startswith(self.prefix) or room.startswith("test:")
+
+    def room_name(self, room: str) -> str | None:
+        return self.names.get(room)
 
     async def connect(self, sink: Sink) -> None:
         self.sink = sink

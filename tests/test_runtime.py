@@ -199,3 +199,34 @@ async def test_two_ateliers_in_two_rooms_do_not_interfere(store):
     assert runtime.states[other].participants == []
     assert runtime.states[other].kind is StepKind.PRESENTATION
     await runtime.stop()
+
+
+async def test_someone_in_two_ateliers_is_asked_which_by_room_name_then_routed_by_it(store):
+    adapter = RecordingAdapter()
+    adapter.names = {"!lyon:test": "Atelier Lyon", "!nantes:test": "Atelier Nantes"}
+    runtime = Runtime(_engine(), store, [adapter])
+    await runtime.start()
+    for n, room in enumerate(("!lyon:test", "!nantes:test")):
+        for m, (user, text) in enumerate((("fac", "!atelier start"), ("alice", "!atelier join"))):
+            await runtime.process(
+                MessagePosted(
+                    room=RoomId(room),
+                    sender=UserId(user),
+                    sender_name=user.title(),
+                    text=text,
+                    message_id=MessageId(f"$r{n}{m}"),
+                    event_id=EventId(f"$r{n}{m}"),
+                )
+            )
+    ask = DirectIn(platform="test", sender=UserId("fac"), sender_name="Fac", text="next")
+    await runtime.receive(ask)
+    which = [e for e in adapter.performed if getattr(e, "key", "") == "dm.which_room"]
+    assert which and "« Atelier Lyon », « Atelier Nantes »" in which[0].body
+    assert runtime.states[RoomId("!nantes:test")].step_index == 0
+
+    await runtime.receive(
+        DirectIn(platform="test", sender=UserId("fac"), sender_name="Fac", text="next dans nantes")
+    )
+    assert runtime.states[RoomId("!nantes:test")].step_index == 1
+    assert runtime.states[RoomId("!lyon:test")].step_index == 0
+    await runtime.stop()
