@@ -37,6 +37,9 @@ __all__ = ["Heard", "MatrixPeople"]
 
 log = logging.getLogger("atelier.people")
 
+#: seconds between adding a reaction and taking it back (see ``MatrixPeople.react``)
+REACTION_READING_TIME = 1.5
+
 ENCRYPTION = {
     "type": "m.room.encryption",
     "state_key": "",
@@ -251,6 +254,10 @@ class MatrixPeople:
         target = await self.message_for(ref)
         if remove:
             reaction = self._reactions.pop((user, target, key))
+            # People take a reaction back after a moment. A redaction that reaches the bot in
+            # the same sync as its reaction hides the reaction altogether (Synapse then serves
+            # it already redacted), which is right, but not what the scenario plays.
+            await asyncio.sleep(REACTION_READING_TIME)
             await self.clients[user].room_redact(self.room, reaction)
         else:
             relation = {"rel_type": "m.annotation", "event_id": target, "key": KEY_TO_EMOJI[key]}
