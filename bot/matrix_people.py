@@ -29,7 +29,7 @@ from nio import (
 
 from adapters.matrix import encryption_housekeeping
 from bot.reactions import KEY_TO_EMOJI
-from bot.scenario import Heard
+from bot.scenario import Heard, wait_for_ref
 from bot.state import AtelierState
 from bot.synapse_local import Account
 
@@ -241,17 +241,8 @@ class MatrixPeople:
             user, self.direct[user], {"msgtype": "m.text", "body": text}, "m.room.message"
         )
 
-    async def message_for(self, ref: str, limit: float = 30) -> str:
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            found = await self._refs(self.room, ref)
-            if found:
-                return found
-            await asyncio.sleep(0.05)
-        raise RuntimeError(f"the bot never posted a message labelled {ref}")
-
     async def react(self, user: str, ref: str, key: str, *, remove: bool) -> str:
-        target = await self.message_for(ref)
+        target = await wait_for_ref(self._refs, self.room, ref)
         if remove:
             reaction = self._reactions.pop((user, target, key))
             # People take a reaction back after a moment. A redaction that reaches the bot in

@@ -10,7 +10,7 @@ real facilitator would. A platform plugs in through ``People``.
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TextIO
 
@@ -26,6 +26,7 @@ __all__ = [
     "Heard",
     "People",
     "full_atelier",
+    "wait_for_ref",
 ]
 
 K = StepKind
@@ -74,6 +75,19 @@ class People(Protocol):
     def user_id(self, person: str) -> str:
         """The platform's id for one of the people (``alice`` → ``@alice:localhost``)."""
         ...
+
+
+async def wait_for_ref(
+    refs: Callable[[str, str], Awaitable[str | None]], room: str, ref: str, limit: float = 30
+) -> str:
+    """The platform id of the bot's message labelled ``ref``, once the bot has posted it."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        found = await refs(room, ref)
+        if found:
+            return found
+        await asyncio.sleep(0.05)
+    raise DemoStuck(f"the bot never posted a message labelled {ref}")
 
 
 class Cast:

@@ -164,13 +164,6 @@ class Store:
             row = await cursor.fetchone()
         return AtelierState.model_validate_json(row[0]) if row else None
 
-    @_serialized
-    async def is_processed(self, event_id: str) -> bool:
-        async with self._db.execute(
-            "SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)
-        ) as cursor:
-            return await cursor.fetchone() is not None
-
     async def _in_thread(self, work: Callable[[sqlite3.Connection], R]) -> R:
         """Run ``work`` on aiosqlite's thread with the connection: one hop for a whole
         transaction instead of one per statement (the hops were most of the runtime's cost).

@@ -11,7 +11,7 @@ from people_kit import BotInProcess
 
 from adapters.mattermost import KEY_TO_NAME, PREFIX, MattermostAdapter, driver_options
 from bot.config import Config, MattermostSection, StorageSection, TimingSection
-from bot.scenario import Heard
+from bot.scenario import Heard, wait_for_ref
 from bot.state import AtelierState
 from bot.store import Store
 
@@ -68,9 +68,13 @@ class MattermostPeople:
     def user_id(self, person: str) -> str:
         return self.ids[person]
 
+    @property
+    def bot_id(self) -> str:
+        return next(u["id"] for u in self.server.users.values() if u["username"] == BOT_USERNAME)
+
     async def open(self, *, facilitator: str, admins: tuple[str, ...] = ()) -> str:
         """Accounts, a channel with everyone and the bot, and each person logged in."""
-        bot = next(u["id"] for u in self.server.users.values() if u["username"] == BOT_USERNAME)
+        bot = self.bot_id
         for name in self.names:
             user = self.server.add_user(name, f"{name}-password", first_name=name.title())
             self.ids[name] = user["id"]
@@ -86,40 +90,29 @@ class MattermostPeople:
         self.room = PREFIX + self.channel
         return self.room
 
-    async def _call(self, person: str, call: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.to_thread(call, *args)
-
     async def say(self, user: str, text: str) -> None:
         posts = self.drivers[user].posts
-        await self._call(user, posts.create_post, {"channel_id": self.channel, "message": text})
+        await asyncio.to_thread(posts.create_post, {"channel_id": self.channel, "message": text})
 
     async def dm(self, user: str, text: str) -> None:
         driver = self.drivers[user]
-        bot = next(u["id"] for u in self.server.users.values() if u["username"] == BOT_USERNAME)
-        channel = await self._call(
-            user, driver.channels.create_direct_message_channel, [self.ids[user], bot]
+        bot = self.bot_id
+        channel = await asyncio.to_thread(
+            driver.channels.create_direct_message_channel, [self.ids[user], bot]
         )
-        await self._call(
-            user, driver.posts.create_post, {"channel_id": channel["id"], "message": text}
+        await asyncio.to_thread(
+            driver.posts.create_post, {"channel_id": channel["id"], "message": text}
         )
-
-    async def message_for(self, ref: str, limit: float = 30) -> str:
-        for _ in range(int(limit / 0.05)):
-            found = await self._refs(self.room, ref)
-            if found:
-                return found
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"the bot never posted a message labelled {ref}")
 
     async def react(self, user: str, ref: str, key: str, *, remove: bool) -> str:
-        post = await self.message_for(ref)
+        post = await wait_for_ref(self._refs, self.room, ref)
         driver = self.drivers[user]
         emoji = KEY_TO_NAME[key]
         if remove:
-            await self._call(user, driver.reactions.delete_reaction, self.ids[user], post, emoji)
+            await asyncio.to_thread(driver.reactions.delete_reaction, self.ids[user], post, emoji)
         else:
             reaction = {"user_id": self.ids[user], "post_id": post, "emoji_name": emoji}
-            await self._call(user, driver.reactions.create_reaction, reaction)
+            await asyncio.to_thread(driver.reactions.create_reaction, reaction)
         return post[:8] + "…"
 
     async def state(self) -> AtelierState | None:
@@ -128,7 +121,7 @@ class MattermostPeople:
     @property
     def heard(self) -> list[Heard]:
         """The bot's posts, as the server holds them: in the channel, or privately to someone."""
-        bot = next(u["id"] for u in self.server.users.values() if u["username"] == BOT_USERNAME)
+        bot = self.bot_id
         by_id = {uid: name for name, uid in self.ids.items()}
         heard = []
         for post in self.server.posts_by(bot):
