@@ -5,7 +5,10 @@
   ``[matrix] store_dir``).
 - **Sync**: our own loop instead of ``sync_forever`` (which ends on the first exception): each
   batch is handed to the runtime, *then* its ``next_batch`` token is saved, so a restart neither
-  replays nor misses anything (the runtime also ignores an event id it has handled). On the very
+  replays nor misses anything (the runtime also ignores an event id it has handled). The sync
+  filter asks for up to ``TIMELINE_LIMIT`` events per room; when a room's timeline still comes
+  back ``limited`` (a burst, a restart, an outage), the gap is fetched with ``/messages`` back to
+  the previous batch, page by page, and handled first (``adapters.matrix_gap``). On the very
   first start, room history is not taken as commands. A homeserver that is down is retried with
   backoff; when it is back, the runtime is told so and delivers what it owes at once.
 - **Sending**: ``m.notice`` with HTML ``formatted_body`` and ``m.mentions`` on every message; the
@@ -17,6 +20,7 @@
 
 import asyncio
 import contextlib
+import heapq
 import json
 import logging
 from pathlib import Path
@@ -44,6 +48,7 @@ from nio import (
 )
 
 from adapters.matrix_events import StoredReaction, translate
+from adapters.matrix_gap import SYNC_FILTER, GapUnavailable, fetch_gap
 from adapters.matrix_html import to_html, to_plain
 from bot.config import MatrixSection
 from bot.effects import React, Say, SayDirect
@@ -108,7 +113,7 @@ class MatrixAdapter:
         self._dm_rooms = json.loads(await self.store.get("matrix.dm_rooms") or "{}")
         await self._login()
         first = await self._first_sync()
-        await self._handle(first, history=self._since is None)
+        await self._handle(first, since=self._since)
         await encryption_housekeeping(self.client)  # our keys, before anyone encrypts for us
         await self._save_token(first.next_batch)
         self._task = asyncio.get_running_loop().create_task(self._sync_loop())
@@ -170,7 +175,7 @@ class MatrixAdapter:
         while True:
             answer = await self._retrying(
                 lambda: self.client.sync(  # type: ignore[union-attr]
-                    timeout=0, since=self._since, full_state=True
+                    timeout=0, since=self._since, full_state=True, sync_filter=SYNC_FILTER
                 )
             )
             if isinstance(answer, SyncResponse):
@@ -195,7 +200,9 @@ class MatrixAdapter:
         while not self._closing:
             assert self.client is not None
             try:
-                answer = await self.client.sync(timeout=SYNC_TIMEOUT_MS, since=self._since)
+                answer = await self.client.sync(
+                    timeout=SYNC_TIMEOUT_MS, since=self._since, sync_filter=SYNC_FILTER
+                )
             except (ClientConnectionError, TimeoutError, LocalProtocolError) as error:
                 if not down:
                     log.warning("lost the homeserver (%s); reconnecting", error)
@@ -212,8 +219,10 @@ class MatrixAdapter:
                     down = False
                     log.warning("homeserver back; delivering what was owed")
                     await self._emit(Reconnected(platform=self.name))
-                await self._handle(answer, history=False)
+                await self._handle(answer, since=self._since)
                 await encryption_housekeeping(self.client)
+            except GapUnavailable:
+                return  # closing before a gap was read: the token stays before it
             except Exception:  # never let one bad event stop the bot
                 log.exception("could not handle a sync batch")
             await self._save_token(answer.next_batch)
@@ -240,8 +249,15 @@ class MatrixAdapter:
         if self._sink is not None:
             await self._sink(inbound)
 
-    async def _handle(self, answer: SyncResponse, *, history: bool) -> None:
-        """One sync batch: invites, rooms left, and each joined room's timeline in order."""
+    async def _handle(self, answer: SyncResponse, *, since: str | None) -> None:
+        """One sync batch: invites, rooms left, and each joined room's timeline in order.
+
+        ``since`` is the token the batch was asked from; None on the very first start, when
+        room history is not taken as commands. A room whose timeline came back ``limited`` has
+        its gap fetched back to ``since`` first, so that nothing written in between is skipped.
+        """
+        assert self.client is not None
+        history = since is None
         for room_id, info in answer.rooms.invite.items():
             await self._on_invite(room_id, info.invite_state)
         for room_id in answer.rooms.leave:
@@ -250,24 +266,34 @@ class MatrixAdapter:
                 await self._emit(
                     MemberLeft(room=RoomId(room_id), sender=UserId(self.user_id), bot_removed=True)
                 )
-        timeline: list[tuple[int, int, str, object]] = []
+        rooms: list[list[tuple[int, str, object]]] = []
         for room_id, info in answer.rooms.join.items():
             for event in [*info.state, *info.timeline.events]:
                 if isinstance(event, RoomCreateEvent):
                     content = event.source.get("content", {})
                     extra = content.get("additional_creators") or []
                     self._creators[room_id] = {event.sender, *map(str, extra)}
-            if not history and room_id in self.client.rooms:  # type: ignore[union-attr]
-                for event in info.timeline.events:
-                    stamp = int(getattr(event, "server_timestamp", 0) or 0)
-                    timeline.append((stamp, len(timeline), room_id, event))
-        # In the order people wrote, across rooms: private messages to the bot (each in its
-        # own room) reach the atelier first come, first served.
-        for _, _, room_id, event in sorted(timeline):
+            if history or room_id not in self.client.rooms:
+                continue
+            events = list(info.timeline.events)
+            if info.timeline.limited and since is not None and info.timeline.prev_batch:
+                gap = await fetch_gap(
+                    self.client, room_id, info.timeline.prev_batch, since, closing=self._closed
+                )
+                events = _without_repeats([*gap, *events])
+            rooms.append(
+                [(int(getattr(e, "server_timestamp", 0) or 0), room_id, e) for e in events]
+            )
+        # In the order people wrote, across rooms (each room's own order kept): private
+        # messages to the bot, each in its own room, reach the atelier first come, first served.
+        for _, room_id, event in heapq.merge(*rooms, key=lambda item: item[0]):
             try:
-                await self._on_event(self.client.rooms[room_id], event)  # type: ignore[union-attr]
+                await self._on_event(self.client.rooms[room_id], event)
             except Exception:
                 log.exception("could not handle %s in %s", type(event).__name__, room_id)
+
+    def _closed(self) -> bool:
+        return self._closing
 
     async def _on_event(self, room: MatrixRoom, event: object) -> None:
         sender = getattr(event, "sender", None)
@@ -280,6 +306,8 @@ class MatrixAdapter:
         if isinstance(event, MegolmEvent):
             await self._say_unreadable(room)
             return
+        if isinstance(sender, str):
+            await self._learn_member(room, sender)
         inbound = translate(
             room, event, direct=direct, creators=self._creators.get(room.room_id, set())
         )
@@ -291,6 +319,20 @@ class MatrixAdapter:
             stored = StoredReaction(room.room_id, event.sender, event.reacts_to, inbound.key)  # type: ignore[attr-defined]
             await self.store.put(f"matrix.reaction.{event.event_id}", json.dumps(stored.__dict__))
         await self._emit(inbound)
+
+    async def _learn_member(self, room: MatrixRoom, user: str) -> None:
+        """Members are lazy-loaded: learn the name of someone first met in a gap or after a
+        restart, so that the bot never calls them by their bare id."""
+        if user in room.users or self.client is None:
+            return
+        try:
+            answer = await self.client.room_get_state_event(room.room_id, "m.room.member", user)
+        except (ClientConnectionError, TimeoutError):
+            return  # their id will do until the next message
+        if isinstance(answer, RoomGetStateEventResponse):
+            content = answer.content
+            if content.get("membership") in ("join", "invite"):
+                room.add_member(user, content.get("displayname"), content.get("avatar_url"))
 
     async def _on_redaction(self, room: MatrixRoom, event: RedactionEvent) -> None:
         raw = await self.store.get(f"matrix.reaction.{event.redacts}")
@@ -466,6 +508,20 @@ async def encryption_housekeeping(client: AsyncClient) -> None:
     if client.should_claim_keys:
         await client.keys_claim(client.get_users_for_key_claiming())
     await client.send_to_device_messages()
+
+
+def _without_repeats(events: list[object]) -> list[object]:
+    """Each event once, in the order given (a gap and a timeline never overlap, but be sure)."""
+    seen: set[str] = set()
+    kept = []
+    for event in events:
+        event_id = getattr(event, "event_id", None)
+        if event_id is not None:
+            if event_id in seen:
+                continue
+            seen.add(event_id)
+        kept.append(event)
+    return kept
 
 
 def _notice(markdown: str, mentions: tuple[str, ...]) -> dict[str, object]:

@@ -58,15 +58,19 @@ class Runtime:
 
     # -- life cycle ----------------------------------------------------------------------------
     async def start(self) -> None:
-        """Reload ateliers, re-arm every pending deadline, resend what was owed, then listen."""
+        """Reload ateliers, re-arm every pending deadline, connect, then resend what was owed.
+
+        The adapters connect first: an effect owed from before a stop can only be sent once
+        its platform is connected (a room's later effects still wait behind it, in order).
+        """
         self.states = await self.store.active_ateliers()
         self._scheduler.start()
         for room, name, at in await self.store.timers():
             self._scheduler.arm(room, name, at)
-        for room in {item.room for item in await self.store.pending()}:
-            await self._deliver(room)
         for adapter in self.adapters:
             await adapter.connect(self.receive)
+        for room in {item.room for item in await self.store.pending()}:
+            await self._deliver(room)
 
     async def stop(self) -> None:
         self._closing = True

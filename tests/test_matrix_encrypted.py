@@ -1,6 +1,11 @@
 """An end-to-end encrypted room: the bot reads and writes there, and says so when it cannot."""
 
+import json
+from uuid import uuid4
+
 from matrix_kit import InProcessBot, heard, setup, texts, until
+from nio import Api, AsyncClient
+from nio.crypto import OutboundGroupSession
 
 from bot.formats import StepKind as K
 
@@ -46,13 +51,7 @@ async def test_a_message_the_bot_cannot_decrypt_gets_a_clear_answer(synapse, tmp
     bot, people = s.bot, s.people
     try:
         room = await people.open(facilitator="camille", encrypted=True)
-        client = people.clients["camille"]
-        # a session shared with nobody: what the bot gets when a client withholds its keys
-        client.olm.create_outbound_group_session(room)
-        client.olm.outbound_group_sessions[room].shared = True  # …but sent to nobody
-        await client.room_send(
-            room, "m.room.message", {"msgtype": "m.text", "body": "!atelier démarrer"}
-        )
+        await _send_unreadable(people.clients["camille"], room, "!atelier démarrer")
         said = await heard(people, "Je n'ai pas pu lire un message chiffré")
         await until("nothing started", lambda: _none(bot, room))
     finally:
@@ -62,3 +61,32 @@ async def test_a_message_the_bot_cannot_decrypt_gets_a_clear_answer(synapse, tmp
 
 async def _none(bot, room: str) -> bool:  # type: ignore[no-untyped-def]
     return await bot.state(room) is None
+
+
+async def _send_unreadable(client: AsyncClient, room: str, text: str) -> None:
+    """Send ``text`` encrypted with a Megolm session whose key goes to nobody.
+
+    That is what the bot gets when a client withholds its keys. The event is encrypted here
+    and put to the homeserver as it is: ``room_send`` would first query keys and share a
+    session of its own (or refuse to, the bot's device being unverified).
+    """
+    assert client.olm is not None and client.access_token
+    session = OutboundGroupSession()  # never stored nor shared: its key stays here
+    session.mark_as_shared()  # nio encrypts only with a "shared" session
+    plaintext = {
+        "type": "m.room.message",
+        "content": {"msgtype": "m.text", "body": text},
+        "room_id": room,
+    }
+    content = {
+        "algorithm": "m.megolm.v1.aes-sha2",
+        "sender_key": client.olm.account.identity_keys["curve25519"],
+        "ciphertext": session.encrypt(json.dumps(plaintext)),
+        "session_id": session.id,
+        "device_id": client.device_id,
+    }
+    method, path, data = Api.room_send(
+        client.access_token, room, "m.room.encrypted", content, uuid4()
+    )
+    answer = await client.send(method, path, data)
+    assert answer.status == 200, await answer.text()

@@ -230,3 +230,31 @@ async def test_someone_in_two_ateliers_is_asked_which_by_room_name_then_routed_b
     assert runtime.states[RoomId("!nantes:test")].step_index == 1
     assert runtime.states[RoomId("!lyon:test")].step_index == 0
     await runtime.stop()
+
+
+class _NeedsConnection(RecordingAdapter):
+    """Like a real platform adapter: nothing can be sent before ``connect`` (no client yet)."""
+
+    async def perform(self, effect, *, idempotency_key=None):  # type: ignore[no-untyped-def]
+        assert self.sink is not None, "performed before connect"
+        return await super().perform(effect, idempotency_key=idempotency_key)
+
+
+async def test_effects_owed_at_a_stop_are_sent_after_the_restarted_adapter_connects(tmp_path):
+    path = tmp_path / "atelier.db"
+    store = await Store.open(path)
+    # decided and stored, then the bot is killed before it delivers anything
+    now = time.time()
+    state, effects = _engine().decide(None, _post("fac", "!atelier start", 1), now)
+    await store.commit_decision(
+        room=ROOM, state=state, changed=True, event_id="$e1", effects=effects, now=now
+    )
+    await store.close()
+
+    store = await Store.open(path)
+    adapter = _NeedsConnection()
+    runtime = Runtime(_engine(), store, [adapter])
+    await runtime.start()
+    await _until(lambda: "howto.welcome" in adapter.said_keys())
+    await runtime.stop()
+    await store.close()
