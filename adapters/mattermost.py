@@ -9,8 +9,9 @@ direct message, pin, event stream) so that replacing it would touch this module 
   TLS context is a *server* context (broken over ``wss://`` on Python ≥ 3.10, upstream #115)
   and it reconnects on its own after a clean close. ``ClientWebsocket`` keeps its
   authentication and fixes the context; the adapter owns the connection: connect, reconnect
-  with backoff, and after each (re)connection fetch the posts missed meanwhile
-  (``GET /channels/{id}/posts?since=…``). The runtime drops a post it has already handled.
+  with backoff, and after each (re)connection catch up on everything missed meanwhile — posts,
+  edits, reactions added and taken back, in every channel and direct message the bot is in
+  (``adapters.mattermost_catchup``). The runtime drops an event id it has already handled.
 - **Sending**: Markdown as it is, ``@username`` mentions when giving the floor, the outbox key
   as ``pending_post_id`` (the server posts a repeated one once), rules pinned.
 """
@@ -36,6 +37,7 @@ from mattermostdriver.exceptions import (
 )
 from mattermostdriver.websocket import Websocket
 
+from adapters.mattermost_catchup import CatchUp, Missed, ReactionBook
 from bot.config import MattermostSection
 from bot.effects import React, Say, SayDirect
 from bot.events import MemberLeft, MessageEdited, MessagePosted
@@ -176,6 +178,11 @@ class MattermostAdapter:
         self._closing = False
         self._channels: dict[str, int] = {}  # channel id → create_at of the last post handled
         self._direct: dict[str, str] = {}  # user id → direct channel id
+        self._kinds: dict[str, str] = {}  # channel id → type ("O", "P", "D", "G")
+        self.book = ReactionBook(store)
+        self._catchup = CatchUp(
+            self.driver, self._rest, store, self.book, emojis=EMOJI_NAMES, labelled=self._labelled
+        )
         self._names: dict[str, tuple[float, str, str]] = {}  # user → (at, display, username)
         self._roles: dict[tuple[str, str], tuple[float, bool]] = {}
         self._channel_names: dict[str, str] = {}  # channel id → display name, from events
@@ -199,6 +206,7 @@ class MattermostAdapter:
             for k, v in json.loads(await self.store.get("mattermost.channels") or "{}").items()
         }
         self._direct = json.loads(await self.store.get("mattermost.direct") or "{}")
+        await self._catchup.load()
         delay = 1.0
         while True:
             try:
@@ -213,7 +221,7 @@ class MattermostAdapter:
                 log.warning("Mattermost unreachable (%s); retrying in %.0f s", error, delay)
                 await asyncio.sleep(delay)
                 delay = min(MAX_BACKOFF, delay * 2)
-        self.user_id = str(me["id"])
+        self.user_id = self._catchup.bot = str(me["id"])
         self._task = asyncio.get_running_loop().create_task(self._listen())
         try:  # "listening" should mean it: wait for the websocket's hello
             await asyncio.wait_for(self.connected.wait(), FIRST_CONNECT_WAIT)
@@ -221,7 +229,7 @@ class MattermostAdapter:
             log.warning("no websocket yet; still trying (missed posts are fetched on connect)")
 
     async def _listen(self) -> None:
-        """Keep one websocket open; after each (re)connection, catch up on missed posts."""
+        """Keep one websocket open; after each (re)connection, catch up on what was missed."""
         delay = 1.0
         first = True
         while not self._closing:
@@ -234,6 +242,7 @@ class MattermostAdapter:
             except Exception as error:
                 log.warning("websocket lost (%s); reconnecting in %.0f s", error, delay)
             self.connected.clear()
+            await self._catchup.lost()
             if self._closing:
                 return
             if not first:
@@ -243,6 +252,7 @@ class MattermostAdapter:
 
     async def close(self) -> None:
         self._closing = True
+        await self._catchup.lost()
         if self._socket is not None:
             self._socket.disconnect()
         if self._task is not None:
@@ -266,36 +276,68 @@ class MattermostAdapter:
                 post = json.loads(data["post"])
                 if data.get("channel_display_name"):
                     self._channel_names[post["channel_id"]] = str(data["channel_display_name"])
-                await self._on_post(post, data.get("channel_type", "O"))
+                self._kinds[post["channel_id"]] = str(data.get("channel_type") or "O")
+                await self._on_post(post, self._kinds[post["channel_id"]])
             elif event == "post_edited":
                 await self._on_edit(json.loads(data["post"]))
             elif event in ("reaction_added", "reaction_removed"):
-                await self._on_reaction(json.loads(data["reaction"]), event == "reaction_added")
+                reaction = json.loads(data["reaction"])
+                # a removal carries no channel_id (api4/reaction.go builds it from the URL); the
+                # event's broadcast names the channel
+                broadcast = message.get("broadcast") or {}
+                await self._reacted(
+                    str(reaction.get("channel_id") or broadcast.get("channel_id") or ""),
+                    str(reaction["post_id"]),
+                    str(reaction["user_id"]),
+                    str(reaction["emoji_name"]),
+                    int(reaction.get("update_at") or reaction.get("create_at") or 0),
+                    added=event == "reaction_added",
+                )
             elif event == "user_removed":
                 await self._on_removed(message)
         except Exception:  # never let one event stop the stream
             log.exception("could not handle a Mattermost event")
 
     async def _on_hello(self) -> None:
+        """Connected: deliver what is owed, then replay what was missed, oldest first."""
         self.connected.set()
         await self._emit(Reconnected(platform=self.name))
-        missed: list[dict[str, Any]] = []
-        for channel, since in list(self._channels.items()):
-            try:
-                listing = await self._rest(
-                    self.driver.posts.get_posts_for_channel, channel, {"since": since}
-                )
-            except (requests.RequestException, ResourceNotFound, NotEnoughPermissions):
-                continue
-            missed += [
-                post
-                for post in (listing["posts"][pid] for pid in listing.get("order", []))
-                if post["create_at"] > since and post.get("delete_at", 0) == 0
-            ]
-        # in the order people wrote, across channels (first come, first served)
-        for post in sorted(missed, key=lambda p: p["create_at"]):
-            kind = "D" if post["channel_id"] in self._direct.values() else "O"
-            await self._on_post(post, kind)
+        gap = await self._catchup.run(self._channels)
+        await self._learn(gap.channels)
+        if gap.gone:
+            for channel in gap.gone:
+                self._channels.pop(channel, None)
+            await self.store.put("mattermost.channels", json.dumps(self._channels))
+        for item in gap.missed:
+            await self._replay(item)
+        await self._catchup.replayed(gap)
+
+    async def _learn(self, channels: dict[str, dict[str, Any]]) -> None:
+        """Types and names of the bot's channels; the person behind each direct message."""
+        direct = dict(self._direct)
+        for channel, about in channels.items():
+            self._kinds[channel] = str(about.get("type") or "O")
+            if about.get("type") == "D":
+                for user in str(about.get("name", "")).split("__"):
+                    if user and user != self.user_id:
+                        self._direct.setdefault(user, channel)
+            elif about.get("display_name"):
+                self._channel_names.setdefault(channel, str(about["display_name"]))
+        if self._direct != direct:
+            await self.store.put("mattermost.direct", json.dumps(self._direct))
+
+    def _kind(self, channel: str) -> str:
+        known = self._kinds.get(channel)
+        return known or ("D" if channel in self._direct.values() else "O")
+
+    async def _replay(self, item: Missed) -> None:
+        if item.kind == "post":
+            await self._on_post(item.post, self._kind(item.channel))
+        elif item.kind == "edit":
+            await self._on_edit(item.post)
+        else:
+            post, added = str(item.post["id"]), item.kind == "reaction+"
+            await self._reacted(item.channel, post, item.user, item.emoji, item.stamp, added=added)
 
     async def _seen(self, channel: str, create_at: int) -> None:
         if create_at > self._channels.get(channel, 0):
@@ -310,7 +352,9 @@ class MattermostAdapter:
         name, _ = await self._who(sender)
         post_id = str(post["id"])
         if channel_type == "D":
-            self._direct.setdefault(sender, post["channel_id"])
+            if sender not in self._direct:
+                self._direct[sender] = post["channel_id"]
+                await self.store.put("mattermost.direct", json.dumps(self._direct))
             inbound: object = DirectIn(
                 platform=self.name,
                 sender=UserId(sender),
@@ -344,36 +388,52 @@ class MattermostAdapter:
             )
         )
 
-    async def _on_reaction(self, reaction: dict[str, Any], added: bool) -> None:
-        sender = str(reaction["user_id"])
-        key = EMOJI_NAMES.get(str(reaction["emoji_name"]))
-        if sender == self.user_id or key is None:
+    async def _reacted(
+        self, channel: str, post: str, user: str, emoji: str, stamp: int, *, added: bool
+    ) -> None:
+        """A reaction added or taken back, from the websocket or the catch-up alike.
+
+        Only reactions to the bot's labelled posts reach the engine. The adapter keeps those it
+        counted (``ReactionBook``): an addition already counted is not emitted again, and the
+        event id of a removal names the addition it undoes (``±user:post:emoji:stamp``, the
+        stamp being the reaction's ``update_at`` when added), whichever way it came.
+        """
+        key = EMOJI_NAMES.get(emoji)
+        if user == self.user_id or key is None or not channel:
             return
-        room = RoomId(PREFIX + reaction["channel_id"])
-        stamp = reaction.get("delete_at") or reaction.get("create_at") or int(time.time() * 1000)
-        event_id = EventId(f"{'+' if added else '-'}{sender}:{reaction['post_id']}:{key}:{stamp}")
+        if not await self._labelled(channel, post):
+            return
+        room = RoomId(PREFIX + channel)
+        counted = await self.book.counted(channel, post, user, emoji)
         if added:
-            name, _ = await self._who(sender)
+            if counted is not None:
+                return
+            name, _ = await self._who(user)
             await self._emit(
                 ReactionIn(
                     room=room,
-                    sender=UserId(sender),
+                    sender=UserId(user),
                     sender_name=name,
-                    message_id=MessageId(reaction["post_id"]),
+                    message_id=MessageId(post),
                     key=key,
-                    event_id=event_id,
+                    event_id=EventId(f"+{user}:{post}:{emoji}:{stamp}"),
                 )
             )
+            await self.book.add(channel, post, user, emoji, stamp)
         else:
             await self._emit(
                 ReactionOut(
                     room=room,
-                    sender=UserId(sender),
-                    message_id=MessageId(reaction["post_id"]),
+                    sender=UserId(user),
+                    message_id=MessageId(post),
                     key=key,
-                    event_id=event_id,
+                    event_id=EventId(f"-{user}:{post}:{emoji}:{counted or stamp}"),
                 )
             )
+            await self.book.remove(channel, post, user, emoji)
+
+    async def _labelled(self, channel: str, post: str) -> bool:
+        return await self.store.ref_for(PREFIX + channel, post) is not None
 
     async def _on_removed(self, message: dict[str, Any]) -> None:
         data, broadcast = message.get("data") or {}, message.get("broadcast") or {}
@@ -430,6 +490,8 @@ class MattermostAdapter:
                 channel = effect.room.removeprefix(PREFIX)
                 message = await self._with_mentions(effect.body, effect.mentions)
                 post = await self._post(channel, message, idempotency_key)
+                if post is not None and effect.ref:
+                    await self.book.track(channel, str(post["id"]))
                 if post is not None and effect.pin:
                     await self._pin(str(post["id"]))
                 return None if post is None else str(post["id"])

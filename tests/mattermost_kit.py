@@ -7,10 +7,11 @@ from typing import Any
 
 from mattermost_server import MattermostServer
 from mattermostdriver import Driver
-from people_kit import BotInProcess
+from people_kit import BotInProcess, until
 
 from adapters.mattermost import KEY_TO_NAME, PREFIX, MattermostAdapter, driver_options
 from bot.config import Config, MattermostSection, StorageSection, TimingSection
+from bot.ports import Sink
 from bot.scenario import Heard, wait_for_ref
 from bot.state import AtelierState
 from bot.store import Store
@@ -32,12 +33,44 @@ def bot_config(
     )
 
 
+class RecordingAdapter(MattermostAdapter):
+    """The adapter, keeping what it handed to the runtime (``inbound``), in order, once the
+    runtime has handled it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inbound: list[object] = []
+
+    async def connect(self, sink: Sink) -> None:
+        async def recording(inbound: object) -> None:
+            await sink(inbound)
+            self.inbound.append(inbound)
+
+        await super().connect(recording)
+
+
 class MattermostBot(BotInProcess):
     """The bot with its Mattermost adapter, in the test's own event loop."""
 
     def make_adapter(self, store: Store) -> MattermostAdapter:
         assert self.config.mattermost is not None
-        return MattermostAdapter(self.config.mattermost, store, language="fr")
+        return RecordingAdapter(self.config.mattermost, store, language="fr")
+
+    @property
+    def inbound(self) -> list[object]:
+        """Every event the adapter handed to the runtime, in order."""
+        return list(self.adapter.inbound) if self.adapter is not None else []
+
+    async def websocket_down(self, server: MattermostServer) -> None:
+        """The server closes the bot's websocket and refuses new ones; the bot notices."""
+        server.refuse_websockets = True
+        await server.drop_websockets()
+        await until("the bot to notice", lambda: not self.adapter.connected.is_set())
+
+    async def websocket_up(self, server: MattermostServer) -> None:
+        """The server takes websockets again; the bot reconnects (and catches up)."""
+        server.refuse_websockets = False
+        await until("the bot to reconnect", lambda: self.adapter.connected.is_set())
 
     async def start(self) -> "MattermostBot":
         await super().start()
@@ -90,9 +123,20 @@ class MattermostPeople:
         self.room = PREFIX + self.channel
         return self.room
 
-    async def say(self, user: str, text: str) -> None:
+    async def say(self, user: str, text: str) -> str:
+        """``user`` writes in the channel; returns the post's id."""
         posts = self.drivers[user].posts
-        await asyncio.to_thread(posts.create_post, {"channel_id": self.channel, "message": text})
+        post = await asyncio.to_thread(
+            posts.create_post, {"channel_id": self.channel, "message": text}
+        )
+        return str(post["id"])
+
+    async def edit(self, user: str, post_id: str, text: str) -> None:
+        posts = self.drivers[user].posts
+        await asyncio.to_thread(posts.patch_post, post_id, {"message": text})
+
+    async def delete(self, user: str, post_id: str) -> None:
+        await asyncio.to_thread(self.drivers[user].posts.delete_post, post_id)
 
     async def dm(self, user: str, text: str) -> None:
         driver = self.drivers[user]
@@ -103,6 +147,11 @@ class MattermostPeople:
         await asyncio.to_thread(
             driver.posts.create_post, {"channel_id": channel["id"], "message": text}
         )
+
+    def direct_channel(self, user: str) -> str | None:
+        """The direct-message channel between ``user`` and the bot, if there is one yet."""
+        pair = "__".join(sorted((self.ids[user], self.bot_id)))
+        return next((c.id for c in self.server.channels.values() if c.name == pair), None)
 
     async def react(self, user: str, ref: str, key: str, *, remove: bool) -> str:
         post = await wait_for_ref(self._refs, self.room, ref)

@@ -11,13 +11,21 @@ real one is strict:
   ``hello`` with seq 0; events go only to the channel's members, the sender included
   (``posted`` carries the post as a JSON *string*, reactions likewise);
 - every request and response is checked against the published API description
-  (``mattermost_api``); differences are collected in ``violations`` and fail the test.
+  (``mattermost_api``); differences are collected in ``violations`` and fail the test;
+- what a client needs to catch up after its websocket was down behaves as on the real server
+  (each point cites the server's source, mattermost/mattermost, ``server/channels/…``):
+  ``update_at`` is bumped by edits, deletions and reactions, deletions are soft (``delete_at``),
+  an edit keeps the old text as a deleted copy, ``GET /channels/{id}/posts?since=`` answers
+  every post *changed* since, at most 1,000 of them and not necessarily the oldest, ``before``
+  / ``after`` / ``page`` page through live posts at most 200 at a time, and a websocket opened
+  after an outage does not replay the events it missed.
 
 Tests drive it through the real mattermostdriver (the bot's adapter and the simulated people).
 """
 
 import asyncio
 import json
+import random
 import secrets
 import ssl
 import string
@@ -31,6 +39,14 @@ from mattermost_api import api_description
 ID_ALPHABET = string.ascii_lowercase + string.digits
 API = "/api/v4"
 JSON_BODY = web.RequestKey("json_body", object)
+#: ``GET /channels/{id}/posts?since=`` answers at most this many posts (store/sqlstore/
+#: post_store.go ``GetPostsSince``: ``WITH cte AS (SELECT * FROM Posts WHERE UpdateAt > ? AND
+#: ChannelId = ? LIMIT 1000)``; the API reference: "limited till 1000")
+SINCE_LIMIT = 1000
+#: ``per_page`` defaults to 60 and is cut to 200 (web/params.go ``PerPageDefault``,
+#: ``PerPageMaximum``, ``getPerPageFromQuery``)
+PER_PAGE_DEFAULT = 60
+PER_PAGE_MAXIMUM = 200
 
 
 def new_id() -> str:
@@ -90,7 +106,8 @@ class MattermostServer:
         self.team_id = new_id()
         self.channels: dict[str, Channel] = {}
         self.posts: dict[str, dict[str, Any]] = {}
-        self.reactions: list[dict[str, Any]] = []
+        #: (user, post, emoji) → the reaction row; a removed one stays, with ``delete_at`` set
+        self.reactions: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.pinned: set[str] = set()
         self.pending_post_ids: dict[str, str] = {}
         self.violations: list[str] = []
@@ -98,6 +115,8 @@ class MattermostServer:
         self.sockets: dict[web.WebSocketResponse, str] = {}
         self.refuse_websockets = False
         self._seq: dict[web.WebSocketResponse, int] = {}
+        self._last_stamp = 0
+        self._sample = random.Random(1000)  # which posts a capped ``since`` answer holds
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.tls_port = 0
@@ -176,10 +195,21 @@ class MattermostServer:
         )
 
     def posts_by(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's posts as people see them (not deleted), oldest first."""
         return sorted(
-            (p for p in self.posts.values() if p["user_id"] == user_id),
+            (p for p in self.posts.values() if p["user_id"] == user_id and not p["delete_at"]),
             key=lambda p: p["create_at"],
         )
+
+    async def post_as(self, user_id: str, channel_id: str, message: str) -> dict[str, Any]:
+        """What ``POST /posts`` does for ``user_id``, without HTTP (for thousands of posts)."""
+        channel = self._member_channel(channel_id, user_id)
+        return await self._new_post(user_id, channel, {"message": message})
+
+    def _stamp(self) -> int:
+        """Now in milliseconds, as the server stamps rows; never twice the same here."""
+        self._last_stamp = max(now_ms(), self._last_stamp + 1)
+        return self._last_stamp
 
     # -- HTTP plumbing -------------------------------------------------------------------------
     @web.middleware
@@ -267,14 +297,23 @@ class MattermostServer:
                     if target not in self.users:
                         raise ApiError(404, "app.user.missing_account.const", "User not found")
                     return self._json(self.users[target])
+                case "GET", ["users", who, "teams"]:
+                    self._self(user, who)
+                    return self._json([self._team()])
+                case "GET", ["users", who, "teams", team_id, "channels"]:
+                    return self._channels_of(self._self(user, who), self._id(team_id, "team_id"))
                 case "POST", ["posts"]:
                     return await self._create_post(user, body)
                 case "GET", ["posts", post_id]:
-                    return self._json(self._post_for(user, post_id))
+                    return self._json(self._client_post(self._post_for(user, post_id)))
+                case "DELETE", ["posts", post_id]:
+                    return await self._delete_post(user, post_id)
                 case "PUT", ["posts", post_id, "patch"]:
                     return await self._patch_post(user, self._id(post_id, "post_id"), body)
+                case "GET", ["posts", post_id, "reactions"]:
+                    return self._json(self._live_reactions(self._post_for(user, post_id)["id"]))
                 case "GET", ["channels", channel_id, "posts"]:
-                    return self._posts_since(user, channel_id, request.query.get("since"))
+                    return self._channel_posts(user, channel_id, request.query)
                 case "GET", ["channels", channel_id]:
                     return self._json(self._member_channel(channel_id, user).as_json())
                 case "GET", ["channels", channel_id, "members", member]:
@@ -293,6 +332,12 @@ class MattermostServer:
         except ApiError as error:
             return self._error(error.status, error.error_id, error.message)
 
+    def _self(self, user: str, who: str) -> str:
+        """``{user_id}`` in a path, which must be the caller (or ``me``) here."""
+        if who != "me" and self._id(who, "user_id") != user:
+            raise ApiError(403, "api.context.permissions.app_error", "Not yourself")
+        return user
+
     # -- endpoints -----------------------------------------------------------------------------
     def _login(self, body: dict[str, Any]) -> web.Response:
         login = body.get("login_id", "")
@@ -310,12 +355,46 @@ class MattermostServer:
         self.tokens[token] = user["id"]
         return token
 
+    def _team(self) -> dict[str, Any]:
+        """The one team; every account is on it."""
+        return {
+            "id": self.team_id,
+            "create_at": 0,
+            "update_at": 0,
+            "delete_at": 0,
+            "display_name": "Atelier",
+            "name": "atelier",
+            "description": "",
+            "email": "",
+            "type": "O",
+            "allowed_domains": "",
+            "invite_id": "",
+            "allow_open_invite": False,
+        }
+
+    def _channels_of(self, user: str, team_id: str) -> web.Response:
+        """The user's channels of a team, *and* their direct messages (which have no team):
+        store/sqlstore/channel_store.go ``GetChannels``: ``(TeamId = ? OR TeamId = '')``."""
+        if team_id != self.team_id:
+            raise ApiError(403, "api.context.permissions.app_error", "Not on this team")
+        return self._json(
+            [
+                c.as_json()
+                for c in self.channels.values()
+                if user in c.members and c.team_id in (team_id, "")
+            ]
+        )
+
     async def _create_post(self, user: str, body: dict[str, Any]) -> web.Response:
         channel = self._member_channel(str(body.get("channel_id", "")), user)
         pending = body.get("pending_post_id")
         if pending and pending in self.pending_post_ids:  # the real server's de-duplication
-            return self._json(self.posts[self.pending_post_ids[pending]], 201)
-        stamp = max([now_ms(), *[p["create_at"] + 1 for p in self.posts.values()]])
+            return self._json(self._client_post(self.posts[self.pending_post_ids[pending]]), 201)
+        return self._json(self._client_post(await self._new_post(user, channel, body)), 201)
+
+    async def _new_post(self, user: str, channel: Channel, body: dict[str, Any]) -> dict[str, Any]:
+        stamp = self._stamp()
+        pending = body.get("pending_post_id")
         post = {
             "id": new_id(),
             "create_at": stamp,
@@ -332,6 +411,7 @@ class MattermostServer:
             "hashtag": "",
             "file_ids": [],
             "pending_post_id": str(pending or ""),
+            "has_reactions": False,
             "metadata": {},
         }
         self.posts[post["id"]] = post
@@ -345,44 +425,107 @@ class MattermostServer:
                 "channel_display_name": channel.display_name,
                 "channel_name": channel.name,
                 "channel_type": channel.type,
-                "post": json.dumps(post),
+                "post": json.dumps(self._client_post(post)),
                 "sender_name": "@" + sender["username"],
                 "set_online": True,
                 "team_id": channel.team_id,
             },
         )
-        return self._json(post, 201)
+        return post
 
     async def _patch_post(self, user: str, post_id: str, body: dict[str, Any]) -> web.Response:
+        """An edit: app/post.go ``UpdatePost`` sets ``edit_at`` when the message changes;
+        store/sqlstore/post_store.go ``Update`` sets ``update_at`` and keeps the old version as
+        a *deleted* copy (new id, ``original_id`` = the post, ``delete_at`` = ``update_at``),
+        which ``since`` answers too."""
         post = self._post_for(user, post_id)
         if post["user_id"] != user:
             raise ApiError(403, "api.context.permissions.app_error", "Not your post")
-        post["message"] = str(body.get("message", post["message"]))
-        post["edit_at"] = post["update_at"] = now_ms()
+        stamp = self._stamp()
+        old = {**post, "id": new_id(), "original_id": post["id"]}
+        old["delete_at"] = old["update_at"] = stamp
+        self.posts[old["id"]] = old
+        message = str(body.get("message", post["message"]))
+        if message != post["message"]:
+            post["message"] = message
+            post["edit_at"] = stamp
+        post["update_at"] = stamp
         channel = self.channels[post["channel_id"]]
-        await self._broadcast(channel, "post_edited", {"post": json.dumps(post)})
-        return self._json(post)
+        await self._broadcast(channel, "post_edited", {"post": json.dumps(self._client_post(post))})
+        return self._json(self._client_post(post))
+
+    async def _delete_post(self, user: str, post_id: str) -> web.Response:
+        """A soft deletion: store/sqlstore/post_store.go ``Delete`` sets ``delete_at`` and
+        ``update_at`` (of the post and its replies); app/post.go ``DeletePost`` sends
+        ``post_deleted``."""
+        post = self._post_for(user, post_id)
+        if post["user_id"] != user:
+            raise ApiError(403, "api.context.permissions.app_error", "Not your post")
+        stamp = self._stamp()
+        for row in self.posts.values():
+            if row["id"] == post["id"] or row["root_id"] == post["id"]:
+                row["delete_at"] = row["update_at"] = stamp
+        channel = self.channels[post["channel_id"]]
+        await self._broadcast(
+            channel,
+            "post_deleted",
+            {"post": json.dumps(self._client_post(post)), "delete_by": user},
+        )
+        return self._json({"status": "OK"})
 
     def _post_for(self, user: str, post_id: str) -> dict[str, Any]:
         post = self.posts.get(self._id(post_id, "post_id"))
-        if post is None:
+        if post is None or post["delete_at"]:  # ``GetSingle(id, false)``: deleted is not found
             raise ApiError(404, "app.post.get.app_error", "Post not found")
         self._member_channel(post["channel_id"], user)
         return post
 
-    def _posts_since(self, user: str, channel_id: str, since: str | None) -> web.Response:
+    def _client_post(self, post: dict[str, Any]) -> dict[str, Any]:
+        """A post as answered (app ``PreparePostForClient``): its reactions in
+        ``metadata.reactions``."""
+        reactions = self._live_reactions(post["id"])
+        return {**post, "metadata": {"reactions": reactions} if reactions else {}}
+
+    def _channel_posts(self, user: str, channel_id: str, query: Any) -> web.Response:
+        """``GET /channels/{id}/posts`` as api4/post.go ``getPostsForChannel`` picks: ``since``
+        (when > 0) wins over ``after``, then ``before``, then a plain page."""
         channel = self._member_channel(channel_id, user)
-        floor = int(since or 0)
-        chosen = [
-            p
-            for p in self.posts.values()
-            if p["channel_id"] == channel.id and p["update_at"] > floor
-        ]
-        chosen.sort(key=lambda p: p["create_at"], reverse=True)
+        in_channel = [p for p in self.posts.values() if p["channel_id"] == channel.id]
+        try:
+            since = int(query.get("since") or 0)
+        except ValueError:
+            raise ApiError(400, "api.context.invalid_url_param.app_error", "since") from None
+        if since > 0:
+            # post_store.go ``GetPostsSince``: every post with UpdateAt > since (created,
+            # edited, deleted, reacted to), deleted ones included, ``LIMIT 1000`` with no ORDER
+            # BY: *which* 1,000 is unspecified — a random sample here, so that no client leans
+            # on an order; the answer is then sorted by CreateAt, newest first.
+            chosen = [p for p in in_channel if p["update_at"] > since]
+            if len(chosen) > SINCE_LIMIT:
+                chosen = self._sample.sample(chosen, SINCE_LIMIT)
+            return self._post_list(sorted(chosen, key=lambda p: p["create_at"], reverse=True))
+        page, per_page = _page(query.get("page")), _per_page(query.get("per_page"))
+        live = sorted((p for p in in_channel if not p["delete_at"]), key=lambda p: p["create_at"])
+        after, before = query.get("after"), query.get("before")
+        # post_store.go ``getPostsAround``: CreateAt after/before the anchor's, live posts,
+        # OFFSET page * per_page LIMIT per_page; both answer newest first
+        if after or before:
+            anchor = self.posts.get(self._id(str(after or before), "after" if after else "before"))
+            if anchor is None:  # ``CreateAt > (SELECT CreateAt … WHERE Id = ?)`` is NULL
+                return self._post_list([])
+            if after:
+                live = [p for p in live if p["create_at"] > anchor["create_at"]]
+                chosen = live[page * per_page : (page + 1) * per_page]
+                return self._post_list(chosen[::-1])
+            live = [p for p in live if p["create_at"] < anchor["create_at"]]
+        newest_first = live[::-1]
+        return self._post_list(newest_first[page * per_page : (page + 1) * per_page])
+
+    def _post_list(self, posts: list[dict[str, Any]]) -> web.Response:
         return self._json(
             {
-                "order": [p["id"] for p in chosen],
-                "posts": {p["id"]: p for p in chosen},
+                "order": [p["id"] for p in posts],
+                "posts": {p["id"]: self._client_post(p) for p in posts},
                 "next_post_id": "",
                 "prev_post_id": "",
             }
@@ -418,54 +561,90 @@ class MattermostServer:
             self.channels[existing.id] = existing
         return self._json(existing.as_json(), 201)
 
+    def _live_reactions(self, post_id: str) -> list[dict[str, Any]]:
+        """store/sqlstore/reaction_store.go ``GetForPost``: not deleted, by CreateAt."""
+        live = [
+            r
+            for (_, post, _), r in self.reactions.items()
+            if post == post_id and not r["delete_at"]
+        ]
+        return sorted(live, key=lambda r: r["create_at"])
+
+    def _touch(self, post: dict[str, Any], stamp: int) -> None:
+        """A reaction added or removed bumps the post: reaction_store.go
+        ``updatePostForReactionsOnInsert`` / ``UpdatePostHasReactionsOnDeleteQuery`` set its
+        UpdateAt and HasReactions."""
+        post["update_at"] = stamp
+        post["has_reactions"] = bool(self._live_reactions(post["id"]))
+
     async def _react(self, user: str, body: dict[str, Any]) -> web.Response:
         if body.get("user_id") != user:
             raise ApiError(403, "api.context.permissions.app_error", "Not yourself")
         post = self._post_for(user, str(body.get("post_id", "")))
         emoji = str(body.get("emoji_name", ""))
-        reaction = {
+        stamp = self._stamp()
+        # model/reaction.go ``PreSave`` stamps the request's reaction; that is what the answer
+        # and the ``reaction_added`` event carry (app/reaction.go ``sendReactionEvent``)
+        sent = {
             "user_id": user,
             "post_id": post["id"],
             "emoji_name": emoji,
-            "create_at": now_ms(),
-            "update_at": now_ms(),
+            "create_at": stamp,
+            "update_at": stamp,
             "delete_at": 0,
             "remote_id": "",
             "channel_id": post["channel_id"],
         }
-        if not any(
-            r["user_id"] == user and r["post_id"] == post["id"] and r["emoji_name"] == emoji
-            for r in self.reactions
-        ):
-            self.reactions.append(reaction)
-            channel = self.channels[post["channel_id"]]
-            await self._broadcast(channel, "reaction_added", {"reaction": json.dumps(reaction)})
-        return self._json(
-            {k: reaction[k] for k in ("user_id", "post_id", "emoji_name", "create_at")}
-        )
+        row = self.reactions.get((user, post["id"], emoji))
+        if row is not None and not row["delete_at"]:
+            return self._json(row)  # already there: nothing changes here
+        if row is None:
+            self.reactions[(user, post["id"], emoji)] = dict(sent)
+        else:  # taken back earlier: reaction_store.go ``Save`` upserts ``ON CONFLICT … DO
+            # UPDATE SET UpdateAt, DeleteAt …`` — the row keeps its first CreateAt
+            row.update(update_at=stamp, delete_at=0)
+        self._touch(post, stamp)
+        channel = self.channels[post["channel_id"]]
+        await self._broadcast(channel, "reaction_added", {"reaction": json.dumps(sent)})
+        return self._json(sent)
 
     async def _unreact(self, user: str, who: str, post_id: str, emoji: str) -> web.Response:
         if self._id(who, "user_id") != user:
             raise ApiError(403, "api.context.permissions.app_error", "Not yourself")
         post = self._post_for(user, post_id)
-        kept = []
-        for reaction in self.reactions:
-            if (reaction["user_id"], reaction["post_id"], reaction["emoji_name"]) == (
-                user,
-                post["id"],
-                emoji,
-            ):
-                channel = self.channels[post["channel_id"]]
-                await self._broadcast(
-                    channel, "reaction_removed", {"reaction": json.dumps(reaction)}
-                )
-            else:
-                kept.append(reaction)
-        self.reactions = kept
+        stamp = self._stamp()
+        row = self.reactions.get((user, post["id"], emoji))
+        if row is not None and not row["delete_at"]:  # reaction_store.go ``Delete``: soft
+            row.update(update_at=stamp, delete_at=stamp)
+        # app/reaction.go ``DeleteReactionForPost`` does not ask whether the reaction was
+        # there: the post is bumped and the event sent all the same
+        self._touch(post, stamp)
+        # api4/reaction.go ``deleteReaction`` builds the reaction from the URL alone, and
+        # ``PreUpdate`` only sets UpdateAt: the event has no create_at and no channel_id (the
+        # channel is in the event's ``broadcast``)
+        sent = {
+            "user_id": user,
+            "post_id": post["id"],
+            "emoji_name": emoji,
+            "create_at": 0,
+            "update_at": stamp,
+            "delete_at": 0,
+            "remote_id": "",
+            "channel_id": "",
+        }
+        channel = self.channels[post["channel_id"]]
+        await self._broadcast(channel, "reaction_removed", {"reaction": json.dumps(sent)})
         return self._json({"status": "OK"})
 
     # -- websocket -----------------------------------------------------------------------------
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        """A fresh connection each time: events sent while a client had none are lost to it.
+
+        The real server replays missed events only to a client that reconnects with its former
+        ``connection_id`` and ``sequence_number`` and a session at upgrade time
+        (api4/websocket.go ``connectWebSocket``: without them "it's a fresh connection. We just
+        create a new ID"); mattermostdriver sends neither, and authenticates after the upgrade.
+        """
         if self.refuse_websockets:
             return self._error(503, "api.websocket.unavailable", "Unavailable")
         socket = web.WebSocketResponse()
@@ -529,3 +708,20 @@ class MattermostServer:
         for socket, owner in list(self.sockets.items()):
             if owner == user:
                 await self._send(socket, event, data, broadcast)
+
+
+def _page(value: str | None) -> int:
+    """web/params.go: a missing, bad or negative ``page`` is 0."""
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
+
+
+def _per_page(value: str | None) -> int:
+    """web/params.go ``getPerPageFromQuery``: 60 by default, at most 200."""
+    try:
+        number = int(value or "")
+    except ValueError:
+        return PER_PAGE_DEFAULT
+    return PER_PAGE_DEFAULT if number < 0 else min(number, PER_PAGE_MAXIMUM)
