@@ -135,7 +135,7 @@ async def _b4(folder: Path, spm: float) -> dict:
     runtime = Runtime(engine, store, [NullAdapter()])
     started = time.monotonic()
     await runtime.start()
-    stored = len(await store.timers())
+    stored = sum(len(state.timers) for state in runtime.states.values())
     armed = len(runtime._scheduler._scheduler.get_jobs())
     room = next(iter(runtime.states))
     await _post(runtime, _Ids(), room, "fac", "!atelier état")
