@@ -274,7 +274,11 @@ def state_changes(
         old = old_lists.get(field, [])
         if new is old:
             continue
-        for position, entry in enumerate(new):
+        common = min(len(old), len(new))
+        # list equality tries identity first, in C: an unchanged prefix costs no Python loop
+        start = common if new[:common] == old[:common] else 0
+        for position in range(start, len(new)):
+            entry = new[position]
             if position >= len(old) or entry is not old[position]:
                 statements.append(
                     (
