@@ -4,29 +4,16 @@ import sqlite3
 import time
 
 import pytest
+from test_runtime import ROOM, _post
 
 from bot.effects import Say, StartTimer
 from bot.engine import Engine, EngineSettings
-from bot.events import MessagePosted
 from bot.formats import load_formats
-from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.state import Entry
 from bot.store import MIGRATIONS, NewerDatabaseError, Store
 from bot.store_schema import stored_state
 
-ROOM = RoomId("!salon:test")
 ENGINE = Engine(EngineSettings(), load_formats())
-
-
-def _post(user: str, text: str, n: int) -> MessagePosted:
-    return MessagePosted(
-        room=ROOM,
-        sender=UserId(user),
-        sender_name=user.title(),
-        text=text,
-        message_id=MessageId(f"$m{n}"),
-        event_id=EventId(f"$e{n}"),
-    )
 
 
 @pytest.fixture(params=["file", "memory"])
