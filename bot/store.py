@@ -238,8 +238,7 @@ class Store:
     def delivered(self, room: str, items: Sequence[tuple[int, str | None, str | None]]) -> None:
         """Outbox items performed: ``(outbox id, platform message id, engine ref)`` each.
 
-        Known at once (``ref_for``, ``pending``); written with the next transaction, or after
-        ``MARKS_DELAY`` seconds, or by ``flush``/``close``.
+        Known at once; written with the next transaction, after ``MARKS_DELAY``, or on close.
         """
         refs = self._refs.setdefault(room, {})
         for item_id, message_id, ref in items:
