@@ -1,9 +1,10 @@
 """The async runtime: events in order per room, decide, persist, then act.
 
 For each inbound event: find the atelier (a private message is routed to the sender's atelier,
-a reaction to the bot's message it targets); ``decide``; store the new state, the inputs, the
-timers, the outgoing effects and the event's platform id in one transaction — which stores
-nothing if that id was already handled; arm the timers; deliver the outbox in order. An effect
+a reaction to the bot's message it targets, known in memory); ``decide``; store what changed of
+the state, the inputs, the outgoing effects and the event's platform id in one transaction —
+which stores nothing if that id was already handled; arm the timers (the deadlines live in the
+state, and are re-armed from it at start-up); deliver the outbox in order. An effect
 that fails stays in the outbox and is retried with backoff, and later effects of that room wait
 behind it.
 """
@@ -65,8 +66,9 @@ class Runtime:
         """
         self.states = await self.store.active_ateliers()
         self._scheduler.start()
-        for room, name, at in await self.store.timers():
-            self._scheduler.arm(room, name, at)
+        for room, state in self.states.items():
+            for name, at in state.timers.items():
+                self._scheduler.arm(room, name, at)
         for adapter in self.adapters:
             await adapter.connect(self.receive)
         for room in {item.room for item in await self.store.pending()}:
@@ -79,6 +81,7 @@ class Runtime:
             handle.cancel()
         for adapter in self.adapters:
             await adapter.close()
+        await self.store.flush()  # the last delivery marks
 
     def _lock(self, locks: dict[str, asyncio.Lock], room: str) -> asyncio.Lock:
         lock = locks.get(room)
@@ -184,11 +187,9 @@ class Runtime:
             before = self.states.get(room)
             now = self.clock()
             after, effects = self.engine.decide(before, event, now)
-            changed = after is not before
             pending = await self.store.commit_decision(
                 room=room,
                 state=after,
-                changed=changed,
                 event_id=event_id,
                 effects=effects,
                 now=now,
@@ -252,11 +253,11 @@ class Runtime:
             try:
                 await self._deliver_pending(room, done, pending)
             finally:
-                # one transaction for the pass: if the bot dies before it, those effects are
-                # performed again at restart, with the same idempotency keys (Matrix and
-                # Mattermost then post them once)
+                # written with the next transaction (or soon after): if the bot dies before,
+                # those effects are performed again at restart, with the same idempotency keys
+                # (Matrix and Mattermost then post them once)
                 if done:
-                    await self.store.delivered(room, done)
+                    self.store.delivered(room, done)
 
     async def _deliver_pending(
         self,

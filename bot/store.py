@@ -1,8 +1,13 @@
-"""Persistence on SQLite (aiosqlite, WAL): ateliers, inputs, processed events, outbox, timers.
+"""Persistence on SQLite (aiosqlite, WAL): ateliers, inputs, processed events, outbox.
 
 One ``commit_decision`` call writes everything a decision produced in one transaction, so
-nothing is acknowledged that is not stored, and a crash never leaves half a decision.
-The schema is versioned (``PRAGMA user_version``) and upgraded by numbered migrations.
+nothing is acknowledged that is not stored, and a crash never leaves half a decision. Of the
+state it writes only what changed (see ``bot.store_schema``). Delivery marks (an outbox item
+performed, the platform id of the message it posted) ride with the next transaction, or are
+written after a short idle delay: an event costs one trip to the database thread. The
+message references of the rooms in use are kept in memory, so a reaction costs no lookup.
+The schema is versioned (``PRAGMA user_version``) and upgraded by numbered migrations; a
+database newer than the code is refused.
 """
 
 import asyncio
@@ -19,63 +24,23 @@ import aiosqlite
 from bot.effects import CancelTimer, Effect, Record, StartTimer
 from bot.serialize import effect_from_json, effect_to_json
 from bot.state import AtelierState
-
-__all__ = ["MIGRATIONS", "OutboxItem", "Store"]
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: the first schema
-    """
-    CREATE TABLE ateliers (
-        id TEXT PRIMARY KEY,
-        room TEXT NOT NULL,
-        state TEXT NOT NULL,
-        active INTEGER NOT NULL,
-        updated_at REAL NOT NULL
-    );
-    CREATE INDEX ateliers_active ON ateliers(active, room);
-    CREATE TABLE processed_events (
-        event_id TEXT PRIMARY KEY,
-        room TEXT NOT NULL,
-        at REAL NOT NULL
-    );
-    CREATE TABLE inputs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        atelier_id TEXT NOT NULL,
-        room TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        author TEXT NOT NULL,
-        content TEXT NOT NULL,
-        extra TEXT NOT NULL,
-        at REAL NOT NULL
-    );
-    CREATE INDEX inputs_atelier ON inputs(atelier_id, id);
-    CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        room TEXT NOT NULL,
-        effect TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_try REAL NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX outbox_room ON outbox(room, id);
-    CREATE TABLE timers (
-        room TEXT NOT NULL,
-        name TEXT NOT NULL,
-        at REAL NOT NULL,
-        PRIMARY KEY (room, name)
-    );
-    CREATE TABLE message_refs (
-        room TEXT NOT NULL,
-        message_id TEXT NOT NULL,
-        ref TEXT NOT NULL,
-        PRIMARY KEY (room, message_id)
-    );
-    CREATE TABLE kv (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """,
+from bot.store_schema import (
+    MIGRATIONS,
+    NewerDatabaseError,
+    Statement,
+    Written,
+    migrate,
+    state_changes,
+    stored_state,
+    written,
 )
+
+__all__ = ["MIGRATIONS", "NewerDatabaseError", "OutboxItem", "Store"]
+
+#: seconds after a delivery before its marks are written, if no decision carried them
+MARKS_DELAY = 0.2
+
+Mark = tuple[int, str, str | None, str | None]  # outbox id, room, platform message id, ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,61 +73,41 @@ class Store:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
         self._lock = asyncio.Lock()
+        self._written: dict[str, Written] = {}  # by atelier id
+        self._marks: list[Mark] = []  # delivered, not yet written
+        self._marks_handle: asyncio.TimerHandle | None = None
+        self._marks_tasks: set[asyncio.Task[None]] = set()
+        self._refs: dict[str, dict[str, str]] = {}  # room → platform message id → ref
+        self._refs_loaded: set[str] = set()  # rooms whose stored references are in _refs
 
     @classmethod
     async def open(cls, path: str | Path) -> "Store":
+        """Open (or create) the database and upgrade its schema.
+
+        Raises ``NewerDatabaseError`` if a newer atelier-bot wrote it.
+        """
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(str(path), isolation_level=None)
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA foreign_keys=ON")
         store = cls(db)
-        await store._migrate()
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await store._in_thread(migrate)
+        except BaseException:
+            await db.close()
+            raise
         return store
 
     async def close(self) -> None:
+        await self.flush()
         await self._db.close()
 
     async def schema_version(self) -> int:
         async with self._db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
-
-    async def _migrate(self) -> None:
-        version = await self.schema_version()
-        for number, script in enumerate(MIGRATIONS, start=1):
-            if number <= version:
-                continue
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        await self._db.execute(statement)
-                await self._db.execute(f"PRAGMA user_version = {number}")
-                await self._db.execute("COMMIT")
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-
-    # -- ateliers ------------------------------------------------------------------------------
-    @_serialized
-    async def active_ateliers(self) -> dict[str, AtelierState]:
-        states: dict[str, AtelierState] = {}
-        async with self._db.execute(
-            "SELECT room, state FROM ateliers WHERE active = 1 ORDER BY updated_at"
-        ) as cursor:
-            async for room, state in cursor:
-                states[room] = AtelierState.model_validate_json(state)
-        return states
-
-    @_serialized
-    async def atelier(self, atelier_id: str) -> AtelierState | None:
-        async with self._db.execute(
-            "SELECT state FROM ateliers WHERE id = ?", (atelier_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return AtelierState.model_validate_json(row[0]) if row else None
 
     async def _in_thread(self, work: Callable[[sqlite3.Connection], R]) -> R:
         """Run ``work`` on aiosqlite's thread with the connection: one hop for a whole
@@ -178,28 +123,65 @@ class Store:
         """A query's rows in one hop."""
         return await self._in_thread(lambda db: db.execute(query, params).fetchall())
 
+    # -- ateliers ------------------------------------------------------------------------------
+    @_serialized
+    async def active_ateliers(self) -> dict[str, AtelierState]:
+        """The ateliers under way, by room; their rooms' message references come along."""
+
+        def work(db: sqlite3.Connection) -> tuple[list[object], list[tuple[object, ...]]]:
+            states = stored_state(db, "active = 1", ())
+            refs = db.execute(
+                "SELECT room, message_id, ref FROM message_refs WHERE room IN"
+                " (SELECT room FROM ateliers WHERE active = 1) ORDER BY rowid"
+            ).fetchall()
+            return states, refs
+
+        data, refs = await self._in_thread(work)
+        states: dict[str, AtelierState] = {}
+        for item in data:
+            state = AtelierState.model_validate(item)
+            states[state.room] = state
+            self._written[state.id] = written(state)
+        self._merge_refs(set(states), refs)
+        return states
+
+    @_serialized
+    async def atelier(self, atelier_id: str) -> AtelierState | None:
+        data = await self._in_thread(lambda db: stored_state(db, "id = ?", (atelier_id,)))
+        return AtelierState.model_validate(data[0]) if data else None
+
     @_serialized
     async def commit_decision(
         self,
         *,
         room: str,
         state: AtelierState | None,
-        changed: bool,
         event_id: str | None,
         effects: Sequence[Effect],
         now: float,
     ) -> list[OutboxItem] | None:
-        """Store one decision atomically (state, inputs, timers, outbox, the event id).
+        """Store one decision atomically (what changed of the state, inputs, outbox, the
+        event id, and the delivery marks not yet written).
 
         Returns the room's pending effects, oldest first (read in the same trip to the
-        database), or None, storing nothing, when that event id was already handled.
+        database), or None, storing nothing of the decision, when that event id was already
+        handled.
         """
-        state_json = state.model_dump_json() if state is not None and changed else None
-        rows = [_effect_row(effect, room, now) for effect in effects]
+        statements: list[Statement] = []
+        after: Written | None = None
+        if state is not None:
+            statements, after = state_changes(state, self._written.get(state.id), now)
+        statements += [
+            _effect_row(effect, room, now)
+            for effect in effects
+            if not isinstance(effect, StartTimer | CancelTimer)  # the state holds the deadlines
+        ]
+        marks = self._take_marks()
 
         def work(db: sqlite3.Connection) -> list[tuple[object, ...]] | None:
             db.execute("BEGIN IMMEDIATE")
             try:
+                _write_marks(db, marks)
                 if event_id is not None:
                     cursor = db.execute(
                         "INSERT OR IGNORE INTO processed_events(event_id, room, at)"
@@ -207,28 +189,29 @@ class Store:
                         (event_id, room, now),
                     )
                     if cursor.rowcount == 0:
-                        db.execute("ROLLBACK")
+                        db.execute("COMMIT")  # the marks only
                         return None
-                if state is not None and state_json is not None:
-                    db.execute(
-                        "INSERT INTO ateliers(id, room, state, active, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?)"
-                        " ON CONFLICT(id) DO UPDATE SET state = excluded.state,"
-                        " active = excluded.active, updated_at = excluded.updated_at",
-                        (state.id, state.room, state_json, int(not state.finished), now),
-                    )
-                for sql, params in rows:
+                for sql, params in statements:
                     db.execute(sql, params)
-                if state is not None and state.finished:
-                    db.execute("DELETE FROM timers WHERE room = ?", (room,))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
             return db.execute(PENDING + " WHERE room = ? ORDER BY id", (room,)).fetchall()
 
-        rows = await self._in_thread(work)
-        return None if rows is None else [_outbox_item(row) for row in rows]
+        try:
+            rows = await self._in_thread(work)
+        except BaseException:
+            self._marks[:0] = marks
+            raise
+        if rows is None:
+            return None
+        if state is not None and after is not None:
+            if state.finished:
+                self._written.pop(state.id, None)
+            else:
+                self._written[state.id] = after
+        return [_outbox_item(row) for row in rows]
 
     # -- outbox --------------------------------------------------------------------------------
     @_serialized
@@ -238,30 +221,60 @@ class Store:
         if room is not None:
             query += " WHERE room = ?"
             params = (room,)
-        rows = await self._rows(query + " ORDER BY id", params)
+        marks = self._take_marks()
+
+        def work(db: sqlite3.Connection) -> list[tuple[object, ...]]:
+            if marks:
+                _transaction(db, lambda: _write_marks(db, marks))
+            return db.execute(query + " ORDER BY id", params).fetchall()
+
+        try:
+            rows = await self._in_thread(work)
+        except BaseException:
+            self._marks[:0] = marks
+            raise
         return [_outbox_item(row) for row in rows]
 
+    def delivered(self, room: str, items: Sequence[tuple[int, str | None, str | None]]) -> None:
+        """Outbox items performed: ``(outbox id, platform message id, engine ref)`` each.
+
+        Known at once; written with the next transaction, after ``MARKS_DELAY``, or on close.
+        """
+        refs = self._refs.setdefault(room, {})
+        for item_id, message_id, ref in items:
+            self._marks.append((item_id, room, message_id, ref))
+            if message_id and ref:
+                refs.pop(message_id, None)
+                refs[message_id] = ref
+        if self._marks and self._marks_handle is None:
+            self._marks_handle = asyncio.get_running_loop().call_later(
+                MARKS_DELAY, self._flush_soon
+            )
+
+    def _flush_soon(self) -> None:
+        self._marks_handle = None
+        task = asyncio.get_running_loop().create_task(self.flush())
+        self._marks_tasks.add(task)
+        task.add_done_callback(self._marks_tasks.discard)
+
+    def _take_marks(self) -> list[Mark]:
+        marks, self._marks = self._marks, []
+        return marks
+
     @_serialized
-    async def delivered(
-        self, room: str, items: Sequence[tuple[int, str | None, str | None]]
-    ) -> None:
-        """Outbox items performed: ``(outbox id, platform message id, engine ref)`` each."""
-        refs = [(room, message_id, ref) for _, message_id, ref in items if message_id and ref]
-
-        def work(db: sqlite3.Connection) -> None:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany("DELETE FROM outbox WHERE id = ?", [(i[0],) for i in items])
-                db.executemany(
-                    "INSERT OR REPLACE INTO message_refs(room, message_id, ref) VALUES (?, ?, ?)",
-                    refs,
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-
-        await self._in_thread(work)
+    async def flush(self) -> None:
+        """Write the delivery marks not written yet."""
+        if self._marks_handle is not None:
+            self._marks_handle.cancel()
+            self._marks_handle = None
+        marks = self._take_marks()
+        if not marks:
+            return
+        try:
+            await self._in_thread(lambda db: _transaction(db, lambda: _write_marks(db, marks)))
+        except BaseException:
+            self._marks[:0] = marks
+            raise
 
     @_serialized
     async def failed(self, item_id: int, next_try: float) -> None:
@@ -274,28 +287,38 @@ class Store:
     async def retry_now(self, room: str) -> None:
         await self._db.execute("UPDATE outbox SET next_try = 0 WHERE room = ?", (room,))
 
-    # -- message references, timers, inputs, small values --------------------------------------
-    @_serialized
-    async def ref_for(self, room: str, message_id: str) -> str | None:
-        rows = await self._rows(
-            "SELECT ref FROM message_refs WHERE room = ? AND message_id = ?", (room, message_id)
-        )
-        return str(rows[0][0]) if rows else None
+    # -- message references, inputs, small values ----------------------------------------------
+    def _merge_refs(self, rooms: set[str], rows: list[tuple[object, ...]]) -> None:
+        """Take the stored references of ``rooms``; those delivered since stay the newest."""
+        loaded: dict[str, dict[str, str]] = {room: {} for room in rooms}
+        for room, message_id, ref in rows:
+            refs = loaded[str(room)]
+            refs.pop(str(message_id), None)
+            refs[str(message_id)] = str(ref)
+        for room, refs in loaded.items():
+            for message_id, ref in self._refs.get(room, {}).items():
+                refs.pop(message_id, None)
+                refs[message_id] = ref
+            self._refs[room] = refs
+        self._refs_loaded |= rooms
 
-    @_serialized
+    async def _room_refs(self, room: str) -> dict[str, str]:
+        if room not in self._refs_loaded:
+            async with self._lock:
+                rows = await self._rows(
+                    "SELECT room, message_id, ref FROM message_refs WHERE room = ? ORDER BY rowid",
+                    (room,),
+                )
+            self._merge_refs({room}, rows)
+        return self._refs[room]
+
+    async def ref_for(self, room: str, message_id: str) -> str | None:
+        return (await self._room_refs(room)).get(message_id)
+
     async def message_for_ref(self, room: str, ref: str) -> str | None:
         """The platform id of the bot's latest message labelled ``ref`` in that room."""
-        rows = await self._rows(
-            "SELECT message_id FROM message_refs WHERE room = ? AND ref = ?"
-            " ORDER BY rowid DESC LIMIT 1",
-            (room, ref),
-        )
-        return str(rows[0][0]) if rows else None
-
-    @_serialized
-    async def timers(self) -> list[tuple[str, str, float]]:
-        async with self._db.execute("SELECT room, name, at FROM timers ORDER BY at") as cursor:
-            return [(r[0], r[1], r[2]) for r in await cursor.fetchall()]
+        refs = await self._room_refs(room)
+        return next((mid for mid in reversed(refs) if refs[mid] == ref), None)
 
     @_serialized
     async def inputs(self, atelier_id: str) -> list[dict[str, str]]:
@@ -320,7 +343,7 @@ class Store:
         )
 
 
-def _effect_row(effect: Effect, room: str, now: float) -> tuple[str, tuple[object, ...]]:
+def _effect_row(effect: Effect, room: str, now: float) -> Statement:
     """The statement that keeps one effect of a decision."""
     if isinstance(effect, Record):
         return (
@@ -336,16 +359,30 @@ def _effect_row(effect: Effect, room: str, now: float) -> tuple[str, tuple[objec
                 now,
             ),
         )
-    if isinstance(effect, StartTimer):
-        return (
-            "INSERT OR REPLACE INTO timers(room, name, at) VALUES (?, ?, ?)",
-            (effect.room, effect.name, effect.at),
-        )
-    if isinstance(effect, CancelTimer):
-        return ("DELETE FROM timers WHERE room = ? AND name = ?", (effect.room, effect.name))
     return (
         "INSERT INTO outbox(room, effect, created_at) VALUES (?, ?, ?)",
         (room, effect_to_json(effect), now),
+    )
+
+
+def _transaction(db: sqlite3.Connection, work: Callable[[], None]) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        work()
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _write_marks(db: sqlite3.Connection, marks: Sequence[Mark]) -> None:
+    """Delivered outbox items leave the outbox; the references of posted messages are kept."""
+    if not marks:
+        return
+    db.executemany("DELETE FROM outbox WHERE id = ?", [(mark[0],) for mark in marks])
+    db.executemany(
+        "INSERT OR REPLACE INTO message_refs(room, message_id, ref) VALUES (?, ?, ?)",
+        [(room, message_id, ref) for _, room, message_id, ref in marks if message_id and ref],
     )
 
 

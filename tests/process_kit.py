@@ -1,6 +1,5 @@
 """The bot as a separate process (for SIGKILL), and its SQLite file read from outside."""
 
-import json
 import signal
 import sqlite3
 import subprocess
@@ -8,6 +7,8 @@ import sys
 from pathlib import Path
 
 from people_kit import until
+
+from bot.store_schema import stored_state
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,8 +55,9 @@ class StoreReader:
             return db.execute(sql, params).fetchall()
 
     async def state(self, room: str) -> dict | None:
-        rows = self._query("SELECT state FROM ateliers WHERE room = ? AND active = 1", room)
-        return json.loads(rows[0][0]) if rows else None
+        with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as db:
+            states = stored_state(db, "room = ? AND active = 1", (room,))
+        return states[0] if states else None
 
     async def refs(self, room: str, ref: str) -> str | None:
         rows = self._query(

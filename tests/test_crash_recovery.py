@@ -1,6 +1,5 @@
 """The bot killed with SIGKILL mid-step, then restarted on the same SQLite file."""
 
-import json
 import os
 import queue
 import signal
@@ -12,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from bot.store_schema import stored_state
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")
 
@@ -62,8 +63,7 @@ class BotProcess:
 
 def _state(db: Path) -> dict:
     with sqlite3.connect(db) as conn:
-        row = conn.execute("SELECT state FROM ateliers WHERE active = 1").fetchone()
-    return json.loads(row[0])
+        return stored_state(conn, "active = 1", ())[0]
 
 
 def _inputs(db: Path) -> list[tuple[str, str, str]]:

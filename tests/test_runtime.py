@@ -246,9 +246,7 @@ async def test_effects_owed_at_a_stop_are_sent_after_the_restarted_adapter_conne
     # decided and stored, then the bot is killed before it delivers anything
     now = time.time()
     state, effects = _engine().decide(None, _post("fac", "!atelier start", 1), now)
-    await store.commit_decision(
-        room=ROOM, state=state, changed=True, event_id="$e1", effects=effects, now=now
-    )
+    await store.commit_decision(room=ROOM, state=state, event_id="$e1", effects=effects, now=now)
     await store.close()
 
     store = await Store.open(path)
