@@ -87,7 +87,7 @@ class Ctx:
         if direct:
             self.dm(user, key, **params)
         else:
-            self.say(key, mentions=(user,), **params)
+            self.say_text(key, self.t(key, **params), mentions=(user,))
 
     def react(self, message_id: str | None, key: str = "yes") -> None:
         if message_id:

@@ -9,9 +9,8 @@ labelled the message.
 """
 
 import copy
-from dataclasses import dataclass
 
-from bot import clock, everyone, facilitation, steps
+from bot import everyone, facilitation, steps
 from bot.commands import COMMANDS, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
 from bot.effects import CancelTimer, Effect, StartTimer
@@ -25,11 +24,12 @@ from bot.events import (
     ReactionRemoved,
     TimerFired,
 )
-from bot.formats import DEFAULT_FORMAT_ID, Format
+from bot.formats import Format
 from bot.ids import RoomId
 from bot.permissions import refusal, shown
 from bot.refs import Card, Consent, Floor, RecordConsent, Welcome, decode
-from bot.state import AtelierState, Person
+from bot.start import EngineSettings, start
+from bot.state import AtelierState
 
 __all__ = ["Engine", "EngineSettings"]
 
@@ -46,15 +46,6 @@ def _check_tables() -> None:
 
 
 _check_tables()
-
-
-@dataclass(frozen=True, slots=True)
-class EngineSettings:
-    language: str = "fr"
-    command_prefix: str = "!atelier"
-    seconds_per_minute: float = 60.0
-    timezone: str = "Europe/Paris"
-    default_format: str = DEFAULT_FORMAT_ID
 
 
 class Engine:
@@ -190,99 +181,32 @@ class Engine:
             else:
                 ctx.answer(sender, direct, "command.unknown", word=parsed.word, prefix=prefix)
             return
-        command = parsed
-        if command.name == "start":
-            self._start(ctx, sender, name, command.args, direct)
+        call = Invocation(
+            ctx=ctx,
+            user=sender,
+            name=name,
+            args=parsed.args,
+            direct=direct,
+            moderator=moderator,
+            message_id=message_id,
+            prefix=prefix,
+        )
+        if parsed.name == "start":
+            start(call, self.settings, self.formats)
             return
         if not ctx.has_atelier:
-            if command.name == "help":
+            if parsed.name == "help":
                 ctx.answer(sender, direct, "help.no_atelier", prefix=prefix)
             else:
                 ctx.answer(sender, direct, "command.no_atelier", prefix=prefix)
             return
-        refused = refusal(ctx, command.spec, sender, moderator=moderator, prefix=self._p)
+        refused = refusal(ctx, parsed.spec, sender, moderator=moderator, prefix=prefix)
         if refused is not None:
             key, params = refused
             ctx.dm(sender, key, **params)
             return
-        handler = _ANY_STEP.get(command.name) or steps.STEPS[ctx.s.kind].commands[command.name]
-        handler(
-            Invocation(
-                ctx=ctx,
-                user=sender,
-                name=name,
-                args=command.args,
-                direct=direct,
-                moderator=moderator,
-                message_id=message_id,
-                prefix=self._p,
-            )
-        )
-
-    # -- starting ------------------------------------------------------------------------------
-    def _start(self, ctx: Ctx, sender: str, name: str, args: str, direct: bool) -> None:
-        if direct:
-            ctx.dm(sender, "start.in_room", prefix=self._p)
-            return
-        if ctx.has_atelier:
-            ctx.say(
-                "start.already_running",
-                mentions=(sender,),
-                facilitator=ctx.s.facilitator_name,
-                prefix=self._p,
-            )
-            return
-        options = _parse_start(args)
-        lang = options.get("lang", self.settings.language)
-        if lang not in ("fr", "en"):
-            ctx.say("start.bad_language", mentions=(sender,), lang=lang)
-            return
-        ctx.lang = lang
-        format_id = options.get("format", self.settings.default_format)
-        fmt = self.formats.get(format_id)
-        if fmt is None:
-            ctx.say(
-                "start.unknown_format",
-                mentions=(sender,),
-                format=format_id,
-                formats=", ".join(sorted(self.formats)),
-            )
-            return
-        announced: float | None = None
-        if "end" in options:
-            announced = clock.next_clock_time(options["end"], ctx.now, self.settings.timezone)
-            if announced is None:
-                ctx.say("start.bad_end", mentions=(sender,), end=options["end"])
-                return
-        state = AtelierState(
-            id=f"{ctx.room}#{int(ctx.now * 1000)}",
-            room=ctx.room,
-            lang=lang,
-            format=fmt,
-            seconds_per_minute=self.settings.seconds_per_minute,
-            started_at=ctx.now,
-            timezone=self.settings.timezone,
-            prefix=self._p,
-            facilitator=sender,
-            facilitator_name=name,
-            people={sender: Person(user_id=sender, name=name)},
-        )
-        ctx.replace_state(state)
-        steps.start_step(ctx, 0)
-        planned = steps.planned_end(ctx)
-        state.announced_end = announced if announced is not None else planned
-        ctx.say(
-            "start.planned",
-            end=clock.clock(state.announced_end, state.timezone),
-            planned=clock.clock(planned, state.timezone),
-        )
-        if announced is not None and planned > announced:
-            ctx.dm(
-                sender,
-                "facilitator.plan_exceeds_end",
-                planned=clock.clock(planned, state.timezone),
-                end=clock.clock(announced, state.timezone),
-            )
+        handler = _ANY_STEP.get(parsed.name) or steps.STEPS[ctx.s.kind].commands[parsed.name]
+        handler(call)
 
     # -- reactions: to the step that labelled the message ------------------------------------
     def _on_reaction(self, ctx: Ctx, event: ReactionAdded) -> None:
@@ -296,7 +220,7 @@ class Engine:
                 steps.on_consent_reaction(ctx, consent, user, key)
             case RecordConsent():
                 steps.on_record_reaction(ctx, user, key)
-            case Floor() if key == "hand" and ctx.s.kind in steps.accepted_in("hand"):
+            case Floor() if key == "hand" and "hand" in steps.STEPS[ctx.s.kind].commands:
                 refused = refusal(ctx, spec("hand"), user, moderator=False, prefix=self._p)
                 if refused is not None:
                     ctx.dm(user, refused[0], **refused[1])
@@ -367,26 +291,6 @@ def _copy(state: AtelierState) -> AtelierState:
     turns.__dict__["spoken"] = dict(turns.spoken)
     fields["turns"] = turns
     return work
-
-
-def _parse_start(args: str) -> dict[str, str]:
-    options: dict[str, str] = {}
-    tokens = args.split()
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].lower()
-        if token in ("--end", "--fin") and i + 1 < len(tokens):
-            options["end"] = tokens[i + 1]
-            i += 2
-        elif token in ("--lang", "--langue") and i + 1 < len(tokens):
-            options["lang"] = tokens[i + 1].lower()
-            i += 2
-        elif not token.startswith("--") and "format" not in options:
-            options["format"] = token
-            i += 1
-        else:
-            i += 1
-    return options
 
 
 def _timer_changes(room: RoomId, before: dict[str, float], after: dict[str, float]) -> list[Effect]:

@@ -26,6 +26,7 @@ __all__ = [
     "positive_number",
     "set_deadline",
     "step_seconds",
+    "text_command",
     "title",
 ]
 
@@ -65,6 +66,19 @@ class StepRules:
     blocks_jump: Callable[[Ctx], str | None] | None = None
     #: A jump goes back to this step.
     rewind: Callable[[Ctx], None] | None = None
+
+
+def text_command(act: Callable[[Ctx, str, str, str | None], None], *, how: str) -> CommandHandler:
+    """A command that is nothing without its text: ``act(ctx, user, text, message_id)``, or
+    the text ``how`` that says how to write it."""
+
+    def handler(call: Invocation) -> None:
+        if not call.args:
+            call.tell(how, prefix=call.prefix)
+            return
+        act(call.ctx, call.user, call.args, call.message_id)
+
+    return handler
 
 
 def title(ctx: Ctx, kind: StepKind) -> str:
@@ -131,10 +145,23 @@ def needs_offerer(ctx: Ctx) -> str | None:
 
 
 def add_entry(
-    items: list[Entry], author: str, text: str, ctx: Ctx, message_id: str | None, **extra: object
+    items: list[Entry],
+    author: str,
+    text: str,
+    ctx: Ctx,
+    message_id: str | None,
+    *,
+    when: str | None = None,
+    score: int | None = None,
 ) -> Entry:
     entry = Entry(
-        number=len(items) + 1, author=author, text=text, at=ctx.now, message_id=message_id, **extra
+        number=len(items) + 1,
+        author=author,
+        text=text,
+        at=ctx.now,
+        message_id=message_id,
+        when=when,
+        score=score,
     )
     items.append(entry)
     return entry

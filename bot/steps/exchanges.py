@@ -2,7 +2,7 @@
 
 from bot.context import Ctx
 from bot.steps.base import StepRules, add_entry, enter_with_offerer, needs_offerer
-from bot.steps.floor import HANDS, speak_freely
+from bot.steps.floor import HANDS, contribute
 from bot.steps.inquiry import enter_hands
 
 __all__ = ["EXCHANGES", "REFLECTION"]
@@ -54,10 +54,7 @@ def _exchange_written(ctx: Ctx, user: str, text: str, message_id: str) -> None:
         ctx.record("offerer_note", user, text)
         ctx.dm(user, "exchanges.offerer_listens")
     elif user in s.contributors:
-        speak_freely(ctx, user)
-        entry = add_entry(s.contributions, user, text, ctx, message_id)
-        ctx.record("contribution", user, text, number=str(entry.number))
-        ctx.react(message_id)
+        contribute(ctx, s.contributions, user, text, message_id, "contribution")
 
 
 EXCHANGES = StepRules(

@@ -7,17 +7,18 @@ by raised hands (``hand``, or ✋ on the step's message), fairly: see ``bot.turn
 from bot import clock
 from bot.context import Ctx, Invocation
 from bot.formats import StepKind
-from bot.steps.base import CommandHandler, title
+from bot.state import Entry
+from bot.steps.base import CommandHandler, add_entry, title
 from bot.steps.flow import advance
 from bot.turns import give_next, raise_hand, take_floor
 
 __all__ = [
     "HANDS",
     "TURNS",
+    "contribute",
     "hand",
     "next_speaker",
     "on_turn_timeout",
-    "speak_freely",
 ]
 
 K = StepKind
@@ -88,7 +89,7 @@ def hand(ctx: Ctx, user: str, direct: bool) -> None:
     )
 
 
-def speak_freely(ctx: Ctx, user: str) -> None:
+def _speak_freely(ctx: Ctx, user: str) -> None:
     """A contributor writes in a step of raised hands: fine if the floor is theirs or free."""
     turns = ctx.s.turns
     if turns.speaker == user:
@@ -101,6 +102,16 @@ def speak_freely(ctx: Ctx, user: str) -> None:
         return
     if turns.speaker is not None:
         ctx.dm(user, "turns.please_wait", speaker=ctx.s.name(turns.speaker))
+
+
+def contribute(
+    ctx: Ctx, items: list[Entry], user: str, text: str, message_id: str, kind: str
+) -> None:
+    """A contributor writes in a step of raised hands: kept, numbered and acknowledged."""
+    _speak_freely(ctx, user)
+    entry = add_entry(items, user, text, ctx, message_id)
+    ctx.record(kind, user, text, number=str(entry.number))
+    ctx.react(message_id)
 
 
 # -- commands ----------------------------------------------------------------------------------

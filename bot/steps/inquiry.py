@@ -1,9 +1,16 @@
 """The offerer's situation: exposed, clarified by the contributors' questions, reformulated."""
 
-from bot.context import Ctx, Invocation
+from bot.context import Ctx
 from bot.refs import Floor
-from bot.steps.base import StepRules, add_entry, announce, enter_with_offerer, needs_offerer, note
-from bot.steps.floor import HANDS, speak_freely
+from bot.steps.base import (
+    StepRules,
+    announce,
+    enter_with_offerer,
+    needs_offerer,
+    note,
+    text_command,
+)
+from bot.steps.floor import HANDS, contribute
 
 __all__ = ["CLARIFICATION", "REFORMULATION", "SITUATION", "enter_hands", "set_request"]
 
@@ -29,10 +36,7 @@ def _clarification_written(ctx: Ctx, user: str, text: str, message_id: str) -> N
     if user == s.offerer:
         note(ctx, s.answers, user, text, message_id, "answer")
     elif user in s.contributors:
-        speak_freely(ctx, user)
-        entry = add_entry(s.questions, user, text, ctx, message_id)
-        ctx.record("clarifying_question", user, text, number=str(entry.number))
-        ctx.react(message_id)
+        contribute(ctx, s.questions, user, text, message_id, "clarifying_question")
 
 
 CLARIFICATION = StepRules(
@@ -60,16 +64,9 @@ def _request_written(ctx: Ctx, user: str, text: str, message_id: str) -> None:
         set_request(ctx, user, text, message_id)
 
 
-def _request(call: Invocation) -> None:
-    if not call.args:
-        call.tell("request.how", prefix=call.prefix)
-        return
-    set_request(call.ctx, call.user, call.args, call.message_id)
-
-
 REFORMULATION = StepRules(
     enter=enter_with_offerer,
     room_text=_request_written,
-    commands={"request": _request},
+    commands={"request": text_command(set_request, how="request.how")},
     blocks_jump=needs_offerer,
 )

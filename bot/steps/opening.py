@@ -5,7 +5,15 @@ from bot.context import Ctx, Invocation
 from bot.formats import StepKind
 from bot.refs import Welcome
 from bot.state import AtelierState, Person
-from bot.steps.base import CommandHandler, StepRules, add_entry, announce, step_seconds, title
+from bot.steps.base import (
+    CommandHandler,
+    StepRules,
+    add_entry,
+    announce,
+    step_seconds,
+    text_command,
+    title,
+)
 
 __all__ = ["GROUND_RULES", "PRESENTATION", "WELCOME", "join", "on_welcome_hand", "rules_text"]
 
@@ -79,13 +87,6 @@ def _rule_written(ctx: Ctx, user: str, text: str, message_id: str) -> None:
         _add_rule(ctx, user, text, message_id)
 
 
-def _rule(call: Invocation) -> None:
-    if not call.args:
-        call.tell("rules.how", prefix=call.prefix)
-        return
-    _add_rule(call.ctx, call.user, call.args, call.message_id)
-
-
 def _finish_ground_rules(ctx: Ctx) -> bool:
     s = ctx.s
     if s.rules:
@@ -97,5 +98,5 @@ GROUND_RULES = StepRules(
     enter=announce,
     finish=_finish_ground_rules,
     room_text=_rule_written,
-    commands={**_JOIN, "rule": _rule},
+    commands={**_JOIN, "rule": text_command(_add_rule, how="rules.how")},
 )

@@ -1,8 +1,8 @@
 """Problem search (each participant writes one problem) and problem sharing (each presents it)."""
 
-from bot.context import Ctx, Invocation
+from bot.context import Ctx
 from bot.state import Problem
-from bot.steps.base import StepRules, announce, note
+from bot.steps.base import StepRules, announce, note, text_command
 from bot.steps.floor import TURNS, next_speaker
 from bot.turns import start_fixed
 
@@ -63,19 +63,12 @@ def _problem_written(ctx: Ctx, user: str, text: str) -> bool:
     return False
 
 
-def _problem(call: Invocation) -> None:
-    if not call.args:
-        call.tell("problem.how", prefix=call.prefix)
-        return
-    submit_problem(call.ctx, call.user, call.args, call.message_id)
-
-
 PROBLEM_SEARCH = StepRules(
     enter=_enter_search,
     finish=_finish_search,
     takes_direct=_takes_problem,
     direct_text=_problem_written,
-    commands={"problem": _problem},
+    commands={"problem": text_command(submit_problem, how="problem.how")},
 )
 
 
