@@ -103,8 +103,12 @@ class Engine:
 
     # -- messages ------------------------------------------------------------------------------
     def _remember_name(self, ctx: Ctx, user: str, name: str) -> None:
-        if ctx.has_atelier and user in ctx.s.people and name and ctx.s.people[user].name != name:
-            ctx.s.people[user].name = name
+        """A new display name; people are frozen entries: replaced, never changed."""
+        if not ctx.has_atelier or not name:
+            return
+        person = ctx.s.people.get(user)
+        if person is not None and person.name != name:
+            ctx.s.people[user] = person.model_copy(update={"name": name})
 
     def _on_message(self, ctx: Ctx, event: MessagePosted) -> None:
         parsed = parse(event.text, self.settings.command_prefix, direct=False)

@@ -7,9 +7,9 @@ from bot.formats import StepKind
 from bot.permissions import refusal
 from bot.state import Person
 from bot.steps import (
+    STEPS,
     CommandHandler,
     advance,
-    author_of_chosen,
     next_speaker,
     planned_end,
     rules_text,
@@ -87,13 +87,14 @@ def _help(call: Invocation) -> None:
     """The commands that make sense now, for this person, from the table of commands."""
     ctx, user = call.ctx, call.user
     s = ctx.s
+    rules = STEPS[s.kind]
     lines = []
     for spec in COMMANDS:
         if spec.name in ("start", "help"):
             continue
         if refusal(ctx, spec, user, moderator=False, prefix=call.prefix) is not None:
             continue
-        if spec.name in ("yes", "no") and s.kind is K.CONSENT and user != author_of_chosen(s):
+        if spec.name in rules.commands and not rules.offers_commands(ctx, user):
             continue
         lines.append(
             ctx.t(f"help.{spec.name}", prefix="" if spec.facilitation else call.prefix + " ")

@@ -44,6 +44,10 @@ def _never(ctx: Ctx, user: str) -> bool:
     return False
 
 
+def _always(ctx: Ctx, user: str) -> bool:
+    return True
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StepRules:
     """Everything one kind of step does; functions change the ``Ctx``'s state in place."""
@@ -62,6 +66,8 @@ class StepRules:
     direct_text: Callable[[Ctx, str, str], bool] | None = None
     #: The commands that only make sense in this step, by name.
     commands: Mapping[str, CommandHandler] = field(default_factory=dict)
+    #: Whether ``help`` offers those commands to this person.
+    offers_commands: Callable[[Ctx, str], bool] = _always
     #: Why a jump may not enter this step now (a text key), or None.
     blocks_jump: Callable[[Ctx], str | None] | None = None
     #: A jump goes back to this step.

@@ -139,10 +139,15 @@ def on_consent_reaction(ctx: Ctx, ref: Consent, user: str, key: str) -> None:
         _refuse_other(ctx, user)
 
 
+def _asked(ctx: Ctx, user: str) -> bool:
+    return user == author_of_chosen(ctx.s)
+
+
 CONSENT = StepRules(
     enter=_enter,
     finish=_finish,
     deadline=_deadline,
     commands={"yes": _yes_or_no(True), "no": _yes_or_no(False)},
+    offers_commands=_asked,
     blocks_jump=_needs_choice,
 )
