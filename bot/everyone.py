@@ -9,7 +9,6 @@ from bot.state import Person
 from bot.steps import (
     STEPS,
     CommandHandler,
-    advance,
     next_speaker,
     planned_end,
     rules_text,
@@ -23,7 +22,7 @@ K = StepKind
 
 
 def leave(ctx: Ctx, user: str, *, announce: bool) -> None:
-    """A participant leaves: their votes and consent go, turns and the record step adjust."""
+    """A participant leaves: their votes and consent go; turns and the current step adjust."""
     s = ctx.s
     s.participants.remove(user)
     s.votes = [v for v in s.votes if v.voter != user]
@@ -38,12 +37,11 @@ def leave(ctx: Ctx, user: str, *, announce: bool) -> None:
         if problem is not None:
             s.problems.remove(problem)
     held_floor = remove_from_turns(s.turns, user)
+    after_leaving = STEPS[s.kind].someone_left
     if held_floor and s.step.takes_turns:
         next_speaker(ctx)
-    elif (
-        s.kind is K.RECORD and s.participants and all(p in s.record_consent for p in s.participants)
-    ):
-        advance(ctx)
+    elif after_leaving is not None:
+        after_leaving(ctx)
 
 
 def _leave(call: Invocation) -> None:

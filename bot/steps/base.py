@@ -68,6 +68,8 @@ class StepRules:
     commands: Mapping[str, CommandHandler] = field(default_factory=dict)
     #: Whether ``help`` offers those commands to this person.
     offers_commands: Callable[[Ctx, str], bool] = _always
+    #: A participant left (their inputs are already gone): the step may be complete now.
+    someone_left: Callable[[Ctx], None] | None = None
     #: Why a jump may not enter this step now (a text key), or None.
     blocks_jump: Callable[[Ctx], str | None] | None = None
     #: A jump goes back to this step.

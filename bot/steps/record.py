@@ -26,6 +26,13 @@ def _answer(ctx: Ctx, user: str, yes: bool) -> None:
         advance(ctx)
 
 
+def _someone_left(ctx: Ctx) -> None:
+    """The one who had not answered left: everyone left has."""
+    s = ctx.s
+    if s.participants and all(p in s.record_consent for p in s.participants):
+        advance(ctx)
+
+
 def conclude_record(ctx: Ctx) -> None:
     """Share the record with the group if everyone agreed, else with its author only."""
     s = ctx.s
@@ -65,5 +72,6 @@ def on_record_reaction(ctx: Ctx, user: str, key: str) -> None:
 RECORD = StepRules(
     enter=_enter,
     finish=_finish,
+    someone_left=_someone_left,
     commands={"yes": _yes_or_no(True), "no": _yes_or_no(False)},
 )
