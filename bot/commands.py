@@ -1,16 +1,15 @@
 """The command contract of COMMANDS.md as data, and the parser of what people type.
 
-Each command has an English name, French aliases, who may use it and in which steps. The engine
-checks these rules before acting, and ``help`` lists the commands that make sense now, for
-this person, from the same table.
+Each command has an English name, French aliases and who may use it; the steps that accept a
+command list it with its handler (``bot/steps``), the others are in ``bot/everyone.py`` and
+``bot/facilitation.py``. The engine checks these rules before acting, and ``help`` lists the
+commands that make sense now, for this person, from the same tables.
 """
 
 import difflib
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-
-from bot.formats import StepKind
 
 __all__ = [
     "COMMANDS",
@@ -20,6 +19,7 @@ __all__ = [
     "Who",
     "normalize",
     "parse",
+    "spec",
 ]
 
 
@@ -36,62 +36,55 @@ class Who(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
+    """A command's words and who may use it; the steps that accept it say when (``bot/steps``)."""
+
     name: str
     aliases: tuple[str, ...]
     who: Who
-    steps: frozenset[StepKind] | None = None  # None: at any step
     facilitation: bool = False  # a steering command (DM, or room from the facilitator)
-    takes_text: bool = False
 
 
-S = StepKind
-_TURN_FREE = frozenset({S.CLARIFICATION, S.EXCHANGES})
-_ALL_TURNS = frozenset({S.PROBLEM_SHARING, S.CLARIFICATION, S.EXCHANGES, S.CONTRIBUTOR_SHARING})
-_BEFORE_SEARCH = frozenset({S.WELCOME, S.PRESENTATION, S.GROUND_RULES})
-
+#: In the order ``help`` lists them.
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", ("demarrer",), Who.ANYONE),
-    CommandSpec("join", ("rejoindre",), Who.NEWCOMER, _BEFORE_SEARCH),
+    CommandSpec("join", ("rejoindre",), Who.NEWCOMER),
     CommandSpec("leave", ("quitter",), Who.PARTICIPANT),
     CommandSpec("status", ("etat",), Who.ANYONE),
     CommandSpec("help", ("aide",), Who.ANYONE),
     CommandSpec("rules", ("regles",), Who.ANYONE),
-    CommandSpec("rule", ("regle",), Who.ANYONE, frozenset({S.GROUND_RULES}), takes_text=True),
-    CommandSpec(
-        "problem", ("probleme",), Who.PARTICIPANT, frozenset({S.PROBLEM_SEARCH}), takes_text=True
-    ),
-    CommandSpec("vote", ("voter",), Who.PARTICIPANT, frozenset({S.CHOICE}), takes_text=True),
-    CommandSpec("yes", ("oui",), Who.PARTICIPANT, frozenset({S.CONSENT, S.RECORD})),
-    CommandSpec("no", ("non",), Who.PARTICIPANT, frozenset({S.CONSENT, S.RECORD})),
-    CommandSpec(
-        "request", ("demande",), Who.OFFERER, frozenset({S.REFORMULATION}), takes_text=True
-    ),
-    CommandSpec("hand", ("main",), Who.CONTRIBUTOR, _TURN_FREE),
-    CommandSpec("done", ("fini",), Who.SPEAKER, _ALL_TURNS),
-    CommandSpec("pass", ("passe",), Who.SPEAKER, _ALL_TURNS),
-    CommandSpec("keep", ("garder",), Who.OFFERER, frozenset({S.HARVEST}), takes_text=True),
-    CommandSpec("action", (), Who.OFFERER, frozenset({S.ACTION_PLAN}), takes_text=True),
-    CommandSpec(
-        "feeling", ("ressenti",), Who.PARTICIPANT, frozenset({S.HOT_FEEDBACK}), takes_text=True
-    ),
+    CommandSpec("rule", ("regle",), Who.ANYONE),
+    CommandSpec("problem", ("probleme",), Who.PARTICIPANT),
+    CommandSpec("vote", ("voter",), Who.PARTICIPANT),
+    CommandSpec("yes", ("oui",), Who.PARTICIPANT),
+    CommandSpec("no", ("non",), Who.PARTICIPANT),
+    CommandSpec("request", ("demande",), Who.OFFERER),
+    CommandSpec("hand", ("main",), Who.CONTRIBUTOR),
+    CommandSpec("done", ("fini",), Who.SPEAKER),
+    CommandSpec("pass", ("passe",), Who.SPEAKER),
+    CommandSpec("keep", ("garder",), Who.OFFERER),
+    CommandSpec("action", (), Who.OFFERER),
+    CommandSpec("feeling", ("ressenti",), Who.PARTICIPANT),
     CommandSpec("facilitate", ("faciliter",), Who.MODERATOR),
     CommandSpec("next", ("suivant", "skip"), Who.FACILITATOR, facilitation=True),
-    CommandSpec("extend", ("prolonger",), Who.FACILITATOR, facilitation=True, takes_text=True),
-    CommandSpec("shorten", ("raccourcir",), Who.FACILITATOR, facilitation=True, takes_text=True),
+    CommandSpec("extend", ("prolonger",), Who.FACILITATOR, facilitation=True),
+    CommandSpec("shorten", ("raccourcir",), Who.FACILITATOR, facilitation=True),
     CommandSpec("pause", (), Who.FACILITATOR, facilitation=True),
     CommandSpec("resume", ("reprendre",), Who.FACILITATOR, facilitation=True),
     CommandSpec("back", ("retour",), Who.FACILITATOR, facilitation=True),
-    CommandSpec("goto", ("aller",), Who.FACILITATOR, facilitation=True, takes_text=True),
+    CommandSpec("goto", ("aller",), Who.FACILITATOR, facilitation=True),
     CommandSpec("end", ("terminer",), Who.FACILITATOR, facilitation=True),
-    CommandSpec(
-        "choose", ("choisir",), Who.FACILITATOR, frozenset({S.CHOICE}), True, takes_text=True
-    ),
+    CommandSpec("choose", ("choisir",), Who.FACILITATOR, facilitation=True),
 )
 
 _BY_WORD: dict[str, CommandSpec] = {}
 for _spec in COMMANDS:
     for _word in (_spec.name, *_spec.aliases):
         _BY_WORD[_word] = _spec
+
+
+def spec(name: str) -> CommandSpec:
+    """The command of that English name."""
+    return _BY_WORD[name]
 
 
 @dataclass(frozen=True, slots=True)

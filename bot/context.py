@@ -1,15 +1,17 @@
 """The working context of one ``decide`` call: the state being built and the effects so far.
 
-Handlers in ``bot/engine.py`` and ``bot/steps.py`` receive it; they never touch the clock, the
+Handlers in ``bot/engine.py`` and ``bot/steps/`` receive it; they never touch the clock, the
 store or a platform.
 """
+
+from dataclasses import dataclass
 
 from bot.effects import Effect, React, Record, Say, SayDirect
 from bot.ids import MessageId, RoomId, UserId
 from bot.state import AtelierState
 from bot.texts import render
 
-__all__ = ["Ctx"]
+__all__ = ["Ctx", "Invocation"]
 
 
 class Ctx:
@@ -85,7 +87,7 @@ class Ctx:
         if direct:
             self.dm(user, key, **params)
         else:
-            self.say(key, mentions=(user,), **params)
+            self.say_text(key, self.t(key, **params), mentions=(user,))
 
     def react(self, message_id: str | None, key: str = "yes") -> None:
         if message_id:
@@ -123,3 +125,28 @@ class Ctx:
             return self.s.paused.get(name)
         at = self.s.timers.get(name)
         return None if at is None else max(0.0, at - self.now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invocation:
+    """One use of a command: who typed it, with what after the command word, and where."""
+
+    ctx: Ctx
+    user: str
+    name: str  # the person's display name
+    args: str  # the rest of the line, as typed
+    direct: bool  # typed in a private message to the bot
+    moderator: bool  # the person moderates the room
+    message_id: str | None  # the room message, to acknowledge (None in private)
+    prefix: str  # the command prefix, to quote in answers
+
+    def answer(self, key: str, **params: object) -> None:
+        """Reply where the command was typed: privately, or in the room naming the person."""
+        self.ctx.answer(self.user, self.direct, key, **params)
+
+    def tell(self, key: str, **params: object) -> None:
+        """Reply privately."""
+        self.ctx.dm(self.user, key, **params)
+
+    def acknowledge(self) -> None:
+        self.ctx.react(self.message_id)

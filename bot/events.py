@@ -59,9 +59,9 @@ class DirectMessage:
 class ReactionAdded:
     """Someone reacted to one of the bot's messages.
 
-    ``ref`` is the engine's own label of that message (``"card:3@0"``, ``"consent"``…), which
-    the runtime resolved from the platform message id; ``key`` is a neutral reaction key
-    (see ``bot.reactions``).
+    ``ref`` is the engine's own label of that message (``"card:3@0"``, ``"consent:1"``…, see
+    ``bot.refs``), which the runtime resolved from the platform message id; ``key`` is a
+    neutral reaction key (see ``bot.reactions``).
     """
 
     room: RoomId

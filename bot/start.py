@@ -1,0 +1,108 @@
+"""Starting an atelier: ``start [FORMAT] [--end HH:MM] [--lang fr|en]``, and the settings it uses.
+
+The one command that runs where no atelier is running yet: it builds the atelier's state from
+the engine's settings and the chosen format, then enters the format's first step.
+"""
+
+from dataclasses import dataclass
+
+from bot import clock, steps
+from bot.context import Invocation
+from bot.formats import DEFAULT_FORMAT_ID, Format
+from bot.state import AtelierState, Person
+
+__all__ = ["EngineSettings", "start"]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    language: str = "fr"
+    command_prefix: str = "!atelier"
+    seconds_per_minute: float = 60.0
+    timezone: str = "Europe/Paris"
+    default_format: str = DEFAULT_FORMAT_ID
+
+
+def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]) -> None:
+    ctx, sender, prefix = call.ctx, call.user, call.prefix
+    if call.direct:
+        call.tell("start.in_room", prefix=prefix)
+        return
+    if ctx.has_atelier:
+        ctx.say(
+            "start.already_running",
+            mentions=(sender,),
+            facilitator=ctx.s.facilitator_name,
+            prefix=prefix,
+        )
+        return
+    options = _parse_start(call.args)
+    lang = options.get("lang", settings.language)
+    if lang not in ("fr", "en"):
+        ctx.say("start.bad_language", mentions=(sender,), lang=lang)
+        return
+    ctx.lang = lang
+    format_id = options.get("format", settings.default_format)
+    fmt = formats.get(format_id)
+    if fmt is None:
+        ctx.say(
+            "start.unknown_format",
+            mentions=(sender,),
+            format=format_id,
+            formats=", ".join(sorted(formats)),
+        )
+        return
+    announced: float | None = None
+    if "end" in options:
+        announced = clock.next_clock_time(options["end"], ctx.now, settings.timezone)
+        if announced is None:
+            ctx.say("start.bad_end", mentions=(sender,), end=options["end"])
+            return
+    state = AtelierState(
+        id=f"{ctx.room}#{int(ctx.now * 1000)}",
+        room=ctx.room,
+        lang=lang,
+        format=fmt,
+        seconds_per_minute=settings.seconds_per_minute,
+        started_at=ctx.now,
+        timezone=settings.timezone,
+        prefix=prefix,
+        facilitator=sender,
+        facilitator_name=call.name,
+        people={sender: Person(user_id=sender, name=call.name)},
+    )
+    ctx.replace_state(state)
+    steps.start_step(ctx, 0)
+    planned = steps.planned_end(ctx)
+    state.announced_end = announced if announced is not None else planned
+    ctx.say(
+        "start.planned",
+        end=clock.clock(state.announced_end, state.timezone),
+        planned=clock.clock(planned, state.timezone),
+    )
+    if announced is not None and planned > announced:
+        call.tell(
+            "facilitator.plan_exceeds_end",
+            planned=clock.clock(planned, state.timezone),
+            end=clock.clock(announced, state.timezone),
+        )
+
+
+def _parse_start(args: str) -> dict[str, str]:
+    options: dict[str, str] = {}
+    tokens = args.split()
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].lower()
+        if token in ("--end", "--fin") and i + 1 < len(tokens):
+            options["end"] = tokens[i + 1]
+            i += 2
+        elif token in ("--lang", "--langue") and i + 1 < len(tokens):
+            options["lang"] = tokens[i + 1].lower()
+            i += 2
+        elif not token.startswith("--") and "format" not in options:
+            options["format"] = token
+            i += 1
+        else:
+            i += 1
+    return options

@@ -1,0 +1,100 @@
+"""Problem search (each participant writes one problem) and problem sharing (each presents it)."""
+
+from bot.context import Ctx
+from bot.state import Problem
+from bot.steps.base import StepRules, announce, note, text_command
+from bot.steps.floor import TURNS, next_speaker
+from bot.turns import start_fixed
+
+__all__ = ["PROBLEM_SEARCH", "PROBLEM_SHARING", "submit_problem"]
+
+
+# -- problem search ----------------------------------------------------------------------------
+def submit_problem(ctx: Ctx, user: str, text: str, message_id: str | None) -> None:
+    """Someone's problem, new or replacing their earlier one."""
+    s = ctx.s
+    existing = s.problem_of(user)
+    if existing is not None:
+        replaced = existing.model_copy(
+            update={"text": text, "at": ctx.now, "message_id": message_id}
+        )
+        s.problems[s.problems.index(existing)] = replaced
+        number = existing.number
+        key = "problem.replaced"
+    else:
+        number = max((p.number for p in s.problems), default=0) + 1
+        s.problems.append(
+            Problem(number=number, author=user, text=text, at=ctx.now, message_id=message_id)
+        )
+        key = "problem.received"
+    ctx.record("problem", user, text, number=str(number))
+    ctx.react(message_id)
+    ctx.dm(user, key, number=number, text=text)
+
+
+def _enter_search(ctx: Ctx) -> None:
+    announce(ctx)
+    for user in ctx.s.participants:
+        ctx.dm(user, "problem.dm_invite", name=ctx.s.name(user))
+
+
+def _finish_search(ctx: Ctx) -> bool:
+    s = ctx.s
+    if s.problems:
+        return True
+    ctx.clear_timer("step")
+    ctx.clear_timer("warning")
+    ctx.say("problem.none_yet")
+    ctx.dm(s.facilitator, "facilitator.no_problem")
+    return False
+
+
+def _takes_problem(ctx: Ctx, user: str) -> bool:
+    return user in ctx.s.participants
+
+
+def _problem_written(ctx: Ctx, user: str, text: str) -> bool:
+    if user in ctx.s.participants:
+        submit_problem(ctx, user, text, None)
+        return True
+    if user == ctx.s.facilitator:
+        ctx.dm(user, "problem.facilitator_has_none")
+        return True
+    return False
+
+
+PROBLEM_SEARCH = StepRules(
+    enter=_enter_search,
+    finish=_finish_search,
+    takes_direct=_takes_problem,
+    direct_text=_problem_written,
+    commands={"problem": text_command(submit_problem, how="problem.how")},
+)
+
+
+# -- problem sharing ---------------------------------------------------------------------------
+def _enter_sharing(ctx: Ctx) -> None:
+    s = ctx.s
+    order = [
+        p.author for p in sorted(s.problems, key=lambda p: p.number) if p.author in s.participants
+    ]
+    s.turns = start_fixed(order)
+    announce(ctx, count=len(order))
+    next_speaker(ctx)
+
+
+def _presentation_written(ctx: Ctx, user: str, text: str, message_id: str) -> None:
+    if user == ctx.s.turns.speaker:
+        note(ctx, ctx.s.presentations, user, text, message_id, "presentation")
+
+
+def _needs_problems(ctx: Ctx) -> str | None:
+    return None if ctx.s.problems else "goto.needs_problems"
+
+
+PROBLEM_SHARING = StepRules(
+    enter=_enter_sharing,
+    room_text=_presentation_written,
+    commands=TURNS,
+    blocks_jump=_needs_problems,
+)
