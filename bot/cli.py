@@ -42,10 +42,26 @@ async def _console(config: Config) -> None:
 
 async def _run(config: Config) -> int:
     """Serve the configured platforms until SIGINT or SIGTERM."""
-    from adapters.matrix import MatrixLoginError
-    from adapters.mattermost import MattermostLoginError
     from bot.app import open_runtime, platform_adapters
 
+    login_errors: list[type[Exception]] = []  # only the installed platforms' (extras)
+    try:
+        if config.matrix is not None:
+            from adapters.matrix import MatrixLoginError
+
+            login_errors.append(MatrixLoginError)
+        if config.mattermost is not None:
+            from adapters.mattermost import MattermostLoginError
+
+            login_errors.append(MattermostLoginError)
+    except ImportError as error:
+        extra = "matrix" if config.matrix is not None and "nio" in str(error) else "mattermost"
+        print(
+            f"Configuration error: [{extra}] is configured but its support is not installed "
+            f"({error.name}): pip install 'atelier-bot[{extra}]'",
+            file=sys.stderr,
+        )
+        return 2
     runtime = await open_runtime(config, lambda store: platform_adapters(config, store))
     if not runtime.adapters:
         print(
@@ -61,7 +77,7 @@ async def _run(config: Config) -> int:
         loop.add_signal_handler(signum, stop.set)
     try:
         await runtime.start()
-    except (MatrixLoginError, MattermostLoginError) as error:
+    except tuple(login_errors) as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         await runtime.stop()
         await runtime.store.close()
@@ -91,13 +107,6 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--config", help="path to config.toml (optional)")
     demo.add_argument("--seconds-per-minute", type=float, help="time compression")
     demo.add_argument("--pace", type=float, default=0.08, help="seconds between typed lines")
-    demo.add_argument(
-        "--matrix",
-        action="store_true",
-        help="play it in a real Matrix room on a local Synapse (installed on first use)",
-    )
-    demo.add_argument("--dir", default=".local-matrix", help="the local Synapse's folder")
-    demo.add_argument("--keep", action="store_true", help="leave Synapse running afterwards")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -125,18 +134,6 @@ def main(argv: list[str] | None = None) -> int:
         config = config.model_copy(
             update={"timing": config.timing.model_copy(update={"seconds_per_minute": spm})}
         )
-        if args.matrix:
-            from bot.matrix_demo import run_matrix_demo
-
-            asyncio.run(
-                run_matrix_demo(
-                    Path(args.dir).resolve(),
-                    seconds_per_minute=spm,
-                    pace=args.pace,
-                    keep=args.keep,
-                )
-            )
-            return 0
         asyncio.run(run_demo(config, pace=args.pace))
         return 0
     return asyncio.run(_run(config))

@@ -1,7 +1,8 @@
 """Ports: the contract every chat platform adapter fulfils (adapters/ implement it).
 
 An adapter turns platform events into ``bot.inbound`` values (handed to ``deliver``) and performs
-effects. It depends on ``bot``; ``bot`` never imports an adapter.
+effects. It depends on ``bot``. In ``bot``, only the assembly (``bot.app``, ``bot.cli``) imports
+an adapter: the engine, runtime and store never do (``tests/test_import_graph.py``).
 """
 
 from collections.abc import Awaitable, Callable

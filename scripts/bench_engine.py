@@ -1,6 +1,6 @@
 """B1 and B2: the engine alone, then the runtime with every event persisted in SQLite.
 
-B1 replays the recorded event stream of a 9-person atelier (``bot.bench_stream``) through the
+B1 replays the recorded event stream of a 9-person atelier (``devkit.bench_stream``) through the
 pure ``decide``. Its same-run baseline is the same replay with the deep copy of the state that
 ``decide`` used before (``copy.deepcopy``), so the ratio shows what the cheaper copy gained.
 
@@ -22,13 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import bot.engine as engine_module
-from bot.bench_stream import Recorded, record_atelier
 from bot.effects import React, Say, SayDirect
 from bot.engine import Engine, EngineSettings
 from bot.events import TimerFired
 from bot.formats import load_formats
 from bot.runtime import Runtime
 from bot.store import Store
+from devkit.bench_stream import Recorded, record_atelier
 
 __all__ = ["NullAdapter", "b1_engine", "b2_runtime"]
 

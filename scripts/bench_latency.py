@@ -6,7 +6,7 @@ platform's client library (about 20 lines), and waits for the echo. Both are mea
 same run, alternately, so that the homeserver's and the machine's noise falls on both alike;
 the ratio bot/echo at p50 and p95 is what the target is about.
 
-- B5, Matrix: a local Synapse (``bot.synapse_local``), the bot with its Matrix adapter, an
+- B5, Matrix: a local Synapse (``devkit.synapse_local``), the bot with its Matrix adapter, an
   echo bot on matrix-nio; the command is ``!atelier état``.
 - B6, Mattermost: the Mattermost test server of the tests, the bot with its Mattermost
   adapter, an echo bot on mattermostdriver; same command.
@@ -28,7 +28,7 @@ from bot.app import build_engine
 from bot.config import Config, MatrixSection, MattermostSection, StorageSection
 from bot.runtime import Runtime
 from bot.store import Store
-from bot.synapse_local import SYNAPSE_VENV, LocalSynapse, ensure_installed
+from devkit.synapse_local import SYNAPSE_VENV, LocalSynapse, ensure_installed
 
 __all__ = ["b5_matrix", "b6_mattermost"]
 

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devkit/, run as a child process
+
 from bench_engine import NullAdapter
 
 from bot.engine import Engine, EngineSettings

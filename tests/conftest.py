@@ -64,7 +64,7 @@ def synapse(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     """One real Synapse on 127.0.0.1 for the whole test session (installed from PyPI if new)."""
     from matrix_kit import Homeserver
 
-    from bot.synapse_local import SYNAPSE_VENV, LocalSynapse, ensure_installed
+    from devkit.synapse_local import SYNAPSE_VENV, LocalSynapse, ensure_installed
 
     server = LocalSynapse(tmp_path_factory.mktemp("synapse"), ensure_installed(SYNAPSE_VENV))
     server.start()

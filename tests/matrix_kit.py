@@ -14,11 +14,11 @@ from people_kit import BotInProcess, heard, texts, until  # noqa: F401  (re-expo
 
 from adapters.matrix import MatrixAdapter
 from bot.config import Config, MatrixSection, StorageSection, TimingSection
-from bot.matrix_people import MatrixPeople
 from bot.scenario import FACILITATOR, PARTICIPANTS
 from bot.state import AtelierState
 from bot.store import Store
-from bot.synapse_local import Account, LocalSynapse
+from devkit.matrix_people import MatrixPeople
+from devkit.synapse_local import Account, LocalSynapse
 
 CAST = (FACILITATOR, *PARTICIPANTS)
 

@@ -139,9 +139,9 @@ def test_any_reaction_sequence_respects_vote_limits(reactions):
 
 def test_decide_never_changes_the_state_it_is_given_at_any_point_of_a_whole_atelier():
     """``decide`` copies lists and dicts only (entries are frozen): nothing may leak back."""
-    from bot.bench_stream import record_atelier
     from bot.engine import Engine, EngineSettings
     from bot.formats import load_formats
+    from devkit.bench_stream import record_atelier
 
     engine = Engine(EngineSettings(), load_formats())
     state = None

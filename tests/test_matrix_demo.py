@@ -2,7 +2,7 @@
 
 import io
 
-from bot.matrix_demo import run_matrix_demo
+from devkit.matrix_demo import run_matrix_demo
 
 
 async def test_matrix_demo_plays_the_whole_atelier_and_prints_the_conversation(tmp_path, synapse):

@@ -18,9 +18,9 @@ from matrix_kit import Homeserver, InProcessBot, Setup, bot_config, heard, peopl
 from nio import MessageDirection, RoomMessagesResponse, RoomMessageText
 from tcp_proxy import TcpProxy
 
-from bot.matrix_people import MatrixPeople
 from bot.reactions import KEY_TO_EMOJI
 from bot.scenario import wait_for_ref
+from devkit.matrix_people import MatrixPeople
 
 
 @asynccontextmanager

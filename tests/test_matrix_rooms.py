@@ -232,7 +232,7 @@ async def test_rate_limited_messages_wait_as_asked_and_arrive_in_order_once(
     tmp_path, synapse, caplog
 ):
     """On a homeserver with a strict message rate limit, nothing is lost or sent twice."""
-    from bot.synapse_local import SYNAPSE_VENV, LocalSynapse, ensure_installed
+    from devkit.synapse_local import SYNAPSE_VENV, LocalSynapse, ensure_installed
 
     strict = LocalSynapse(
         tmp_path / "strict",

@@ -1,11 +1,13 @@
-"""``atelier-bot demo --matrix``: the complete atelier in a real Matrix room.
+"""``scripts/demo`` (``python -m devkit.matrix_demo``): the complete atelier in a real Matrix room.
 
-Starts the local Synapse (``bot.synapse_local``), runs the bot in this process with the Matrix
+Starts the local Synapse (``devkit.synapse_local``), runs the bot in this process with the Matrix
 adapter, and lets six people with their own matrix-nio clients play ``bot.scenario``. Everything
 the bot says, in the room and privately, is printed as their clients receive it.
 """
 
+import argparse
 import asyncio
+import logging
 import sys
 import tempfile
 import time
@@ -16,12 +18,12 @@ from typing import TextIO
 from adapters.matrix import MatrixAdapter
 from bot.app import build_engine
 from bot.config import Config, MatrixSection, StorageSection, TimingSection
-from bot.matrix_people import MatrixPeople
 from bot.runtime import Runtime
 from bot.scenario import FACILITATOR, Cast, Heard, full_atelier
 from bot.state import AtelierState
 from bot.store import Store
-from bot.synapse_local import BOT_LOCALPART, DEMO_PEOPLE, SERVER_NAME, prepare
+from devkit.matrix_people import MatrixPeople
+from devkit.synapse_local import BOT_LOCALPART, DEMO_PEOPLE, SERVER_NAME, prepare
 
 __all__ = ["run_matrix_demo"]
 
@@ -111,3 +113,31 @@ async def _quiet(people: MatrixPeople, settle: float = 1.5) -> None:
     while count != len(people.heard):
         count = len(people.heard)
         await asyncio.sleep(settle)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/demo",
+        description="A complete atelier d'entraide in a real Matrix room on a local Synapse.",
+    )
+    parser.add_argument(
+        "--seconds-per-minute", type=float, default=1.0, help="time compression (default 1)"
+    )
+    parser.add_argument("--pace", type=float, default=0.08, help="seconds between typed lines")
+    parser.add_argument("--dir", default=".local-matrix", help="the local Synapse's folder")
+    parser.add_argument("--keep", action="store_true", help="leave Synapse running afterwards")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    asyncio.run(
+        run_matrix_demo(
+            Path(args.dir).resolve(),
+            seconds_per_minute=args.seconds_per_minute,
+            pace=args.pace,
+            keep=args.keep,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -5,7 +5,7 @@ own), runs on SQLite, and is configured for a small private server: no federatio
 registration, fast password hashing and rate limits wide enough for a group of simulated people.
 Accounts are created through the shared-secret admin API.
 
-    python -m bot.synapse_local up --dir .local-matrix --users 6 --config config.toml
+    python -m devkit.synapse_local up --dir .local-matrix --users 6 --config config.toml
 """
 
 import argparse

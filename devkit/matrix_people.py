@@ -31,7 +31,7 @@ from adapters.matrix import encryption_housekeeping
 from bot.reactions import KEY_TO_EMOJI
 from bot.scenario import Heard, wait_for_ref
 from bot.state import AtelierState
-from bot.synapse_local import Account
+from devkit.synapse_local import Account
 
 __all__ = ["Heard", "MatrixPeople"]
 
