@@ -34,8 +34,9 @@ def bot_config(
 
 
 class RecordingAdapter(MattermostAdapter):
-    """The adapter, keeping what it handed to the runtime (``inbound``), in order, once the
-    runtime has handled it."""
+    """The adapter, keeping what it handed to the runtime (``inbound``), in order. Kept as it
+    is handed over: the runtime updates its state before it returns (after delivering the
+    answers), so a test that waits on the state may stop the bot before the sink returns."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,8 +44,8 @@ class RecordingAdapter(MattermostAdapter):
 
     async def connect(self, sink: Sink) -> None:
         async def recording(inbound: object) -> None:
-            await sink(inbound)
             self.inbound.append(inbound)
+            await sink(inbound)
 
         await super().connect(recording)
 
