@@ -9,7 +9,7 @@ from bot.demo import run_demo
 async def test_demo_runs_a_complete_atelier_to_the_shared_record():
     config = load_config(None, environ={})
     config = config.model_copy(
-        update={"timing": config.timing.model_copy(update={"seconds_per_minute": 0.02})}
+        update={"timing": config.timing.model_copy(update={"seconds_per_minute": 0.25})}
     )
     out = io.StringIO()
     await run_demo(config, out=out, pace=0)
