@@ -13,15 +13,14 @@ The bot's room messages are printed with their number (``#12``), private ones wi
 import asyncio
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import TextIO, assert_never
 
-from bot.effects import React, Say, SayDirect
+from bot.effects import Outward, React, Say, SayDirect
 from bot.events import MessagePosted
 from bot.ids import EventId, MessageId, RoomId, UserId
-from bot.inbound import DirectIn, ReactionIn, ReactionOut
-from bot.ports import Sink
+from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut
+from bot.ports import KeyValue, Sink
 from bot.reactions import KEY_TO_EMOJI, key_from_emoji
-from bot.store import Store
 
 __all__ = ["ConsoleAdapter", "parse_line"]
 
@@ -36,7 +35,7 @@ def _reaction_key(token: str) -> str | None:
     return _WORD_KEYS.get(token) or key_from_emoji(token)
 
 
-def parse_line(line: str, counter: Callable[[], str]) -> object | None:
+def parse_line(line: str, counter: Callable[[], str]) -> Inbound | None:
     """One typed line → an inbound event for the runtime (None when it is not understood)."""
     line = line.strip()
     if not line:
@@ -91,7 +90,7 @@ class ConsoleAdapter:
 
     def __init__(
         self,
-        store: Store,
+        store: KeyValue,
         *,
         output: TextIO | None = None,
         read_stdin: bool = True,
@@ -145,28 +144,29 @@ class ConsoleAdapter:
         self._out.write(text + "\n")
         self._out.flush()
 
-    async def perform(
-        self, effect: Say | SayDirect | React, *, idempotency_key: str | None = None
-    ) -> str | None:
-        if isinstance(effect, Say):
-            number = self.new_id()
-            await self._store.put("console.next_id", str(self._next))
-            pin = " 📌" if effect.pin else ""
-            lines = effect.body.splitlines() or [""]
-            self._print(f"[#{number}] atelier{pin} ▸ {lines[0]}")
-            for line in lines[1:]:
-                self._print(f"        {line}")
-            return number
-        if isinstance(effect, SayDirect):
-            lines = effect.body.splitlines() or [""]
-            self._print(f"[DM → {effect.user}] {lines[0]}")
-            for line in lines[1:]:
-                self._print(f"        {line}")
-            return None
-        self._print(
-            f"  (atelier réagit {KEY_TO_EMOJI.get(effect.key, effect.key)} à #{effect.message_id})"
-        )
-        return None
+    async def perform(self, effect: Outward, *, idempotency_key: str | None = None) -> str | None:
+        match effect:
+            case Say():
+                number = self.new_id()
+                await self._store.put("console.next_id", str(self._next))
+                pin = " 📌" if effect.pin else ""
+                self._print_body(f"[#{number}] atelier{pin} ▸ ", effect.body)
+                return number
+            case SayDirect():
+                self._print_body(f"[DM → {effect.user}] ", effect.body)
+                return None
+            case React():
+                emoji = KEY_TO_EMOJI.get(effect.key, effect.key)
+                self._print(f"  (atelier réagit {emoji} à #{effect.message_id})")
+                return None
+            case _:
+                assert_never(effect)
+
+    def _print_body(self, head: str, body: str) -> None:
+        lines = body.splitlines() or [""]
+        self._print(head + lines[0])
+        for line in lines[1:]:
+            self._print(f"        {line}")
 
     async def close(self) -> None:
         if self._reader is not None:

@@ -22,10 +22,11 @@ def _load(path: str | None) -> Config:
 async def _console(config: Config) -> None:
     from adapters.console import ConsoleAdapter
     from bot.app import open_runtime
+    from bot.store import Store
 
     adapters: list[ConsoleAdapter] = []
 
-    def make(store):  # type: ignore[no-untyped-def]
+    def make(store: Store) -> list[ConsoleAdapter]:
         adapters.append(ConsoleAdapter(store))
         return adapters
 

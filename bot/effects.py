@@ -11,6 +11,7 @@ from bot.ids import MessageId, RoomId, UserId
 __all__ = [
     "CancelTimer",
     "Effect",
+    "Outward",
     "React",
     "Record",
     "Say",
@@ -83,3 +84,5 @@ class CancelTimer:
 
 
 Effect = Say | SayDirect | React | Record | StartTimer | CancelTimer
+#: the effects an adapter performs on its platform (the outbox holds only these)
+Outward = Say | SayDirect | React

@@ -8,11 +8,24 @@ an adapter: the engine, runtime and store never do (``tests/test_import_graph.py
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.effects import React, Say, SayDirect
+from bot.effects import Outward
+from bot.inbound import Inbound
 
-__all__ = ["Adapter", "DeliveryError", "Sink"]
+__all__ = ["Adapter", "DeliveryError", "KeyValue", "Sink"]
 
-Sink = Callable[[object], Awaitable[None]]
+#: where an adapter hands what happened on its platform (the runtime's ``receive``)
+Sink = Callable[[Inbound], Awaitable[None]]
+
+
+class KeyValue(Protocol):
+    """The little an adapter keeps between runs (sync token, device id, known rooms…).
+
+    Values are strings (JSON where structured), written at once; the store implements it.
+    """
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def put(self, key: str, value: str) -> None: ...
 
 
 class DeliveryError(Exception):
@@ -43,9 +56,7 @@ class Adapter(Protocol):
         """Log in and start handing inbound events to ``sink`` (returns once listening)."""
         ...
 
-    async def perform(
-        self, effect: Say | SayDirect | React, *, idempotency_key: str | None = None
-    ) -> str | None:
+    async def perform(self, effect: Outward, *, idempotency_key: str | None = None) -> str | None:
         """Do it; return the platform id of a message sent (for ``Say``), if any.
 
         ``idempotency_key`` is the same each time the runtime retries one effect: a platform

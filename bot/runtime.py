@@ -13,13 +13,24 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import assert_never
 
+from bot.backoff import delay_after
 from bot.commands import normalize
-from bot.effects import CancelTimer, Effect, React, Say, SayDirect, StartTimer
+from bot.effects import CancelTimer, Effect, React, Record, Say, SayDirect, StartTimer
 from bot.engine import Engine
-from bot.events import DirectMessage, Event, ReactionAdded, ReactionRemoved, TimerFired
+from bot.events import (
+    DirectMessage,
+    Event,
+    MemberLeft,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+    TimerFired,
+)
 from bot.ids import RoomId
-from bot.inbound import DirectIn, ReactionIn, ReactionOut, Reconnected
+from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
 from bot.ports import Adapter, DeliveryError
 from bot.scheduler import TimerScheduler
 from bot.state import AtelierState
@@ -90,14 +101,14 @@ class Runtime:
         return lock
 
     # -- inbound -------------------------------------------------------------------------------
-    async def receive(self, inbound: object) -> None:
+    async def receive(self, inbound: Inbound) -> None:
         """The adapters' sink. Never raises: a bad event is logged, not fatal."""
         try:
             await self._receive(inbound)
         except Exception:
             log.exception("could not handle %r", inbound)
 
-    async def _receive(self, inbound: object) -> None:
+    async def _receive(self, inbound: Inbound) -> None:
         match inbound:
             case DirectIn():
                 await self._receive_direct(inbound)
@@ -128,8 +139,10 @@ class Runtime:
                     )
             case Reconnected():
                 await self._deliver_owed(inbound.platform)
+            case MessagePosted() | MessageEdited() | MemberLeft():
+                await self.process(inbound)
             case _:
-                await self.process(inbound)  # type: ignore[arg-type]
+                assert_never(inbound)
 
     async def _receive_direct(self, inbound: DirectIn) -> None:
         text, room_hint = _split_room_hint(inbound.text)
@@ -207,10 +220,15 @@ class Runtime:
 
     def _arm(self, effects: list[Effect]) -> None:
         for effect in effects:
-            if isinstance(effect, StartTimer):
-                self._scheduler.arm(effect.room, effect.name, effect.at)
-            elif isinstance(effect, CancelTimer):
-                self._scheduler.cancel(effect.room, effect.name)
+            match effect:
+                case StartTimer():
+                    self._scheduler.arm(effect.room, effect.name, effect.at)
+                case CancelTimer():
+                    self._scheduler.cancel(effect.room, effect.name)
+                case Say() | SayDirect() | React() | Record():
+                    pass  # the store has kept them (outbox, inputs); delivered below
+                case _:
+                    assert_never(effect)
 
     # -- outbound ------------------------------------------------------------------------------
     def _adapter_named(self, name: str) -> Adapter | None:
@@ -285,7 +303,7 @@ class Runtime:
             try:
                 message_id = await adapter.perform(effect, idempotency_key=f"atelier-{item.id}")
             except DeliveryError as error:
-                delay = error.retry_after or min(MAX_BACKOFF, 2.0 ** min(item.attempts, 6))
+                delay = error.retry_after or delay_after(item.attempts, ceiling=MAX_BACKOFF)
                 log.warning("delivery to %s failed (%s); retry in %.1fs", room, error, delay)
                 await self.store.failed(item.id, now + delay)
                 self._retry_later(room, delay)

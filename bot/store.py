@@ -14,10 +14,10 @@ import asyncio
 import functools
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import aiosqlite
 
@@ -58,14 +58,14 @@ R = TypeVar("R")
 
 def _serialized(
     method: Callable[Concatenate["Store", P], Awaitable[R]],
-) -> Callable[Concatenate["Store", P], Awaitable[R]]:
+) -> Callable[Concatenate["Store", P], Coroutine[Any, Any, R]]:
     """One connection serves many coroutines: each call runs alone, so transactions never mix."""
 
-    @functools.wraps(method)
-    async def wrapper(self: "Store", *args: P.args, **kwargs: P.kwargs) -> R:
+    async def wrapper(self: "Store", /, *args: P.args, **kwargs: P.kwargs) -> R:
         async with self._lock:
             return await method(self, *args, **kwargs)
 
+    functools.update_wrapper(wrapper, method)
     return wrapper
 
 
@@ -117,7 +117,8 @@ class Store:
         aiosqlite is pinned below the next minor version for that reason.
         """
         db = self._db
-        return cast(R, await db._execute(lambda: work(db._conn)))
+        execute: Callable[[Callable[[], R]], Awaitable[R]] = db._execute  # untyped in aiosqlite
+        return await execute(lambda: work(db._conn))
 
     async def _rows(self, query: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         """A query's rows in one hop."""
@@ -390,11 +391,11 @@ PENDING = "SELECT id, room, effect, attempts, next_try FROM outbox"
 
 
 def _outbox_item(row: tuple[object, ...]) -> "OutboxItem":
-    item_id, room, effect, attempts, next_try = row
+    item_id, room, effect, attempts, next_try = cast(tuple[int, str, str, int, float], row)
     return OutboxItem(
-        id=int(item_id),  # type: ignore[call-overload]
+        id=int(item_id),
         room=str(room),
         effect=effect_from_json(str(effect)),
-        attempts=int(attempts),  # type: ignore[call-overload]
-        next_try=float(next_try),  # type: ignore[arg-type]
+        attempts=int(attempts),
+        next_try=float(next_try),
     )

@@ -15,7 +15,7 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -39,8 +39,9 @@ __all__ = [
 ENTRY_FIELDS: tuple[str, ...] = tuple(
     name
     for name, info in AtelierState.model_fields.items()
-    if getattr(info.annotation, "__origin__", None) is list
-    and issubclass(info.annotation.__args__[0], BaseModel)  # type: ignore[union-attr]
+    if get_origin(info.annotation) is list
+    and isinstance(item := get_args(info.annotation)[0], type)
+    and issubclass(item, BaseModel)
 )
 HEAD_EXCLUDED = {*ENTRY_FIELDS, "format"}
 
