@@ -74,6 +74,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("goto", ("aller",), Who.FACILITATOR, facilitation=True),
     CommandSpec("end", ("terminer",), Who.FACILITATOR, facilitation=True),
     CommandSpec("choose", ("choisir",), Who.FACILITATOR, facilitation=True),
+    CommandSpec("redact", ("masquer",), Who.FACILITATOR, facilitation=True),
 )
 
 _BY_WORD: dict[str, CommandSpec] = {}

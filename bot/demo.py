@@ -14,7 +14,7 @@ from adapters.console import ROOM, ConsoleAdapter
 from bot.app import build_engine
 from bot.config import Config
 from bot.runtime import Runtime
-from bot.scenario import Cast, DemoStuck, full_atelier
+from bot.scenario import Cast, DemoStuck, full_atelier, wait_for_ref
 from bot.state import AtelierState
 from bot.store import Store
 
@@ -36,9 +36,7 @@ class ConsolePeople:
         await self.console.type_line(f"@bot {user}: {text}")
 
     async def react(self, user: str, ref: str, key: str, *, remove: bool) -> str:
-        message = await self.store.message_for_ref(ROOM, ref)
-        if message is None:
-            raise DemoStuck(f"no message labelled {ref}")
+        message = await wait_for_ref(self.store.message_for_ref, ROOM, ref)
         await self.console.type_line(f"{user} {'-' if remove else '+'}{message} {key}")
         return f"#{message}"
 

@@ -84,9 +84,11 @@ class Engine:
                     self._on_reaction(ctx, event)
             case ReactionRemoved():
                 if ctx.has_atelier:
-                    card = decode(event.ref)
-                    if isinstance(card, Card):
-                        steps.on_card_reaction_removed(ctx, card, event.sender, event.key)
+                    match decode(event.ref):
+                        case Card() as card:
+                            steps.on_card_reaction_removed(ctx, card, event.sender, event.key)
+                        case RecordConsent():
+                            steps.take_back_record_answer(ctx, event.sender, event.key)
             case MessageEdited():
                 if ctx.has_atelier:
                     self._on_edit(ctx, event)

@@ -22,11 +22,16 @@ K = StepKind
 
 
 def leave(ctx: Ctx, user: str, *, announce: bool) -> None:
-    """A participant leaves: their votes and consent go; turns and the current step adjust."""
+    """A participant leaves: their votes go; turns and the current step adjust.
+
+    Once the case is chosen, they stay among the people asked about the record: their answer
+    to it, or the lack of one, stands (leaving never turns into a yes).
+    """
     s = ctx.s
     s.participants.remove(user)
     s.votes = [v for v in s.votes if v.voter != user]
-    s.record_consent.pop(user, None)
+    if s.offerer is not None and user not in s.departed:
+        s.departed.append(user)
     ctx.record("departure", user, "")
     if announce:
         ctx.say("leave.goodbye", name=s.name(user))

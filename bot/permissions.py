@@ -17,6 +17,12 @@ def shown(ctx: Ctx, name: str) -> str:
     return name
 
 
+def _takes_part(ctx: Ctx, command: CommandSpec, user: str) -> bool:
+    """A participant; or, for their answer about the record, someone asked who has left."""
+    s = ctx.s
+    return user in s.participants or (command.name in ("yes", "no") and user in s.record_asked)
+
+
 def refusal(
     ctx: Ctx, command: CommandSpec, user: str, *, moderator: bool, prefix: str
 ) -> Refusal | None:
@@ -33,7 +39,7 @@ def refusal(
             return "refusal.facilitator_does_not_join", {}
         if user in s.participants:
             return "refusal.already_joined", {}
-    if who in (Who.PARTICIPANT, Who.CONTRIBUTOR) and user not in s.participants:
+    if who in (Who.PARTICIPANT, Who.CONTRIBUTOR) and not _takes_part(ctx, command, user):
         if user == s.facilitator:
             return "refusal.facilitator_not_participant", {}
         return "refusal.not_participant", {"facilitator": facilitator}

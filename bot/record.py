@@ -1,16 +1,36 @@
-"""The written record (trace) of an atelier: request, kept ideas, action plan, and annexes."""
+"""The written record (trace) of an atelier: request, kept ideas, action plan, and annexes.
 
-from bot.state import AtelierState
+Each passage belongs to the person who wrote it. ``authors`` says whose words a record holds,
+and ``build_record`` can leave out the passages of some people (``withheld``): each one is
+then replaced by a neutral mention, and their name does not appear.
+"""
+
+from bot.state import AtelierState, Entry
 from bot.texts import render
 
-__all__ = ["build_record"]
+__all__ = ["authors", "build_record"]
 
 
-def build_record(state: AtelierState, date: str) -> str:
+def authors(state: AtelierState) -> list[str]:
+    """Everyone whose words the record holds, the offerer first (the request and the plan)."""
+    people: list[str] = [state.offerer] if state.offerer else []
+    kept = [c for c in state.contributions if c.number in state.kept]
+    for entry in (*kept, *state.questions, *state.contributions):
+        if entry.author not in people:
+            people.append(entry.author)
+    return people
+
+
+def build_record(state: AtelierState, date: str, withheld: frozenset[str] = frozenset()) -> str:
     lang = state.lang
 
     def t(key: str, **params: object) -> str:
         return render(lang, key, **params)
+
+    def passage(entry: Entry, shape: str) -> str:
+        if entry.author in withheld:
+            return t("record.withheld")
+        return shape.format(text=entry.text, name=state.name(entry.author))
 
     offerer = state.name(state.offerer) if state.offerer else "—"
     lines = [t("record.title", title=state.format.title(lang), date=date, offerer=offerer), ""]
@@ -20,7 +40,7 @@ def build_record(state: AtelierState, date: str) -> str:
     lines.append(t("record.kept"))
     kept = [c for c in state.contributions if c.number in state.kept]
     if kept:
-        lines.extend(f"{c.number}. {c.text} — {state.name(c.author)}" for c in kept)
+        lines.extend(f"{c.number}. " + passage(c, "{text} — {name}") for c in kept)
     else:
         lines.append(t("record.none"))
     lines.append("")
@@ -34,9 +54,9 @@ def build_record(state: AtelierState, date: str) -> str:
     if state.questions:
         lines.append("")
         lines.append(t("record.questions"))
-        lines.extend(f"- {q.text} ({state.name(q.author)})" for q in state.questions)
+        lines.extend("- " + passage(q, "{text} ({name})") for q in state.questions)
     if state.contributions:
         lines.append("")
         lines.append(t("record.contributions"))
-        lines.extend(f"{c.number}. {c.text} ({state.name(c.author)})" for c in state.contributions)
+        lines.extend(f"{c.number}. " + passage(c, "{text} ({name})") for c in state.contributions)
     return "\n".join(lines)

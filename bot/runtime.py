@@ -152,7 +152,7 @@ class Runtime:
             for room, state in self.states.items()
             if not state.finished
             and (adapter is None or adapter.owns(room))
-            and (inbound.sender == state.facilitator or inbound.sender in state.participants)
+            and state.answers_to(inbound.sender)
         ]
         if room_hint is not None:
             hint = normalize(room_hint)

@@ -267,6 +267,8 @@ async def full_atelier(c: Cast) -> None:
     await c.next()
 
     await c.step(K.RECORD)
-    for user in ("alice", "bruno", "chloe", "driss", "elise"):
+    await c.dm("alice", "oui")  # she has read the draft: it goes to the group
+    await c.until("the consent round", lambda s: s is not None and bool(s.record_asked))
+    for user in ("bruno", "chloe", "driss", "elise"):
         await c.react(user, "record_consent", "yes")
     await c.until("the end of the atelier", lambda s: s is None)

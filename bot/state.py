@@ -122,7 +122,14 @@ class AtelierState(_Model):
     actions: list[Entry] = Field(default_factory=list)
     sharings: list[Entry] = Field(default_factory=list)
     feelings: list[Entry] = Field(default_factory=list)
+    #: participants who left once the case was chosen: still asked about the record
+    departed: list[str] = Field(default_factory=list)
+    #: who is asked whether the record may be shared (empty while the offerer reviews it)
+    record_asked: list[str] = Field(default_factory=list)
+    #: each person's last answer; a yes taken back is no answer
     record_consent: dict[str, bool] = Field(default_factory=dict)
+    #: the facilitator chose to share it without the passages of those who did not say yes
+    record_partial: bool = False
     turns: Turns = Field(default_factory=Turns)
 
     @property
@@ -148,6 +155,14 @@ class AtelierState(_Model):
             if problem.author == user_id:
                 return problem
         return None
+
+    def answers_to(self, user_id: str) -> bool:
+        """Whether a private message of this person may be about this atelier."""
+        return (
+            user_id == self.facilitator
+            or user_id in self.participants
+            or user_id in self.record_asked
+        )
 
     @property
     def contributors(self) -> list[str]:

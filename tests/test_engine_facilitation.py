@@ -170,11 +170,13 @@ def test_command_when_no_atelier_runs_says_how_to_start(h):
     assert h.state is None
 
 
-def test_end_goes_to_the_record_consent_first(h):
+def test_end_goes_to_the_record_first_which_the_offerer_reviews(h):
     with_offerer(h)
     h.dm(FAC, "terminer")
     assert h.s.kind is K.RECORD
-    assert h.said("howto.record")[0].ref == "record_consent"
+    assert h.told("alice", "record.draft")
+    h.dm("alice", "oui")
+    assert h.said("record.ask")[0].ref == "record_consent"
 
 
 def test_record_is_shared_when_everyone_agrees(h):
@@ -182,7 +184,8 @@ def test_record_is_shared_when_everyone_agrees(h):
     goto(h, K.REFORMULATION)
     h.post("alice", "J'aimerais que le groupe m'aide à déléguer")
     goto(h, K.RECORD)
-    for person in PEOPLE:
+    h.dm("alice", "oui")
+    for person in PEOPLE[1:]:
         h.react(person, "record_consent", "yes")
     shared = h.said("record.shared", h.effects)
     assert shared and "déléguer" in shared[0].body
@@ -192,19 +195,27 @@ def test_record_is_shared_when_everyone_agrees(h):
 def test_record_goes_privately_to_its_author_when_one_person_refuses(h):
     with_offerer(h)
     goto(h, K.RECORD)
-    for person in PEOPLE[:-1]:
+    h.dm("alice", "oui")
+    for person in PEOPLE[1:-1]:
         h.react(person, "record_consent", "yes")
     h.cmd(PEOPLE[-1], "non")
+    assert h.told(FAC, "facilitator.record_answered")
+    h.run_out_step()
     assert not h.said("record.shared", h.effects)
     assert h.told("alice", "record.private_copy", h.effects)
     assert h.s.finished
 
 
-def test_record_without_every_answer_by_the_deadline_stays_private(h):
+def test_record_without_every_answer_waits_for_the_facilitator_then_stays_private(h):
     with_offerer(h)
     goto(h, K.RECORD)
+    h.dm("alice", "oui")
     h.react("bob", "record_consent", "yes")
     h.run_out_step()
+    assert h.told(FAC, "facilitator.record_waiting")
+    assert not h.s.finished
+    h.dm(FAC, "suivant")
+    assert not h.said("record.shared", h.effects)
     assert h.told("alice", "record.private_copy", h.effects)
     assert h.s.finished
 

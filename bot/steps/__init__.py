@@ -20,6 +20,7 @@ from bot.steps.inquiry import set_request
 from bot.steps.opening import join, on_welcome_hand, rules_text
 from bot.steps.problems import submit_problem
 from bot.steps.record import conclude_record, on_record_reaction
+from bot.steps.record import take_back as take_back_record_answer
 
 __all__ = [
     "STEPS",
@@ -47,6 +48,7 @@ __all__ = [
     "set_request",
     "start_step",
     "submit_problem",
+    "take_back_record_answer",
     "title",
 ]
 
