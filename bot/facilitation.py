@@ -5,11 +5,9 @@ Typed in a private message to the bot, or in the room by the facilitator. A jump
 """
 
 from bot import clock
-from bot.commands import normalize
 from bot.context import Invocation
 from bot.formats import StepKind
 from bot.permissions import shown
-from bot.state import AtelierState
 from bot.steps import (
     STEPS,
     CommandHandler,
@@ -21,6 +19,7 @@ from bot.steps import (
     title,
 )
 from bot.steps.base import positive_number
+from bot.steps.naming import find_step
 
 __all__ = ["HANDLERS"]
 
@@ -119,9 +118,11 @@ def _back(call: Invocation) -> None:
 
 def _goto(call: Invocation) -> None:
     s = call.ctx.s
-    target = _find_step(s, call.args)
+    target = find_step(s, call.args)
     if target is None:
-        listing = ", ".join(f"{i + 1} ({step.id})" for i, step in enumerate(s.format.steps))
+        listing = ", ".join(
+            f"{i + 1} ({title(call.ctx, step.kind)})" for i, step in enumerate(s.format.steps)
+        )
         call.tell("goto.unknown", target=call.args or "?", steps=listing)
         return
     _jump(call, target)
@@ -141,17 +142,6 @@ def _jump(call: Invocation, index: int) -> None:
     ctx.say("goto.moved", title=title(ctx, kind))
     start_step(ctx, index)
     _confirm(call)
-
-
-def _find_step(s: AtelierState, target: str) -> int | None:
-    wanted = normalize(target)
-    if wanted.isdigit():
-        index = int(wanted) - 1
-        return index if 0 <= index < len(s.format.steps) else None
-    for index, step in enumerate(s.format.steps):
-        if wanted in (step.id, step.kind.value):
-            return index
-    return None
 
 
 def _end(call: Invocation) -> None:

@@ -303,3 +303,26 @@ def test_decide_never_changes_the_state_it_was_given(h):
     assert given.model_dump() == snapshot
     assert new is not given and len(new.votes) == 3
     assert new.format is given.format  # frozen, so shared rather than copied
+
+
+def test_goto_takes_french_step_names(h):
+    with_offerer(h)
+    for typed, kind in (
+        ("aller règles", K.GROUND_RULES),
+        ("aller échanges", K.EXCHANGES),
+        ("aller Plan d'action", K.ACTION_PLAN),
+        ("aller trace", K.RECORD),
+        ("aller ressenti", K.HOT_FEEDBACK),
+        ("goto questions", K.CLARIFICATION),
+        ("goto Hot feedback", K.HOT_FEEDBACK),
+    ):
+        h.dm(FAC, typed)
+        assert h.s.kind is kind, typed
+
+
+def test_goto_a_name_that_fits_several_steps_lists_them_by_title(h):
+    with_offerer(h)
+    h.dm(FAC, "aller partage")  # problem, offerer and contributor sharings
+    told = h.told(FAC, "goto.unknown")
+    assert told and "Partage de l'offreur·se" in told[0].body
+    assert h.s.kind is K.SITUATION
