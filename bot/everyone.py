@@ -14,6 +14,7 @@ from bot.steps import (
     rules_text,
     title,
 )
+from bot.steps.opening import join_command
 from bot.turns import remove as remove_from_turns
 
 __all__ = ["HANDLERS", "leave"]
@@ -147,6 +148,7 @@ def _facilitate(call: Invocation) -> None:
 
 
 HANDLERS: dict[str, CommandHandler] = {
+    "join": join_command,
     "leave": _leave,
     "status": _status,
     "help": _help,

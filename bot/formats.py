@@ -118,6 +118,9 @@ class Format(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     title_fr: str = Field(min_length=1)
     title_en: str = Field(min_length=1)
+    #: the group the format is made for (the kit: an offerer and 6–7 contributors, 3 at least)
+    min_participants: int = Field(default=3, ge=1)
+    max_participants: int = Field(default=8, ge=1)
     steps: tuple[Step, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

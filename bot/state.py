@@ -104,6 +104,8 @@ class AtelierState(_Model):
     presentations: list[Entry] = Field(default_factory=list)
     votes: list[Vote] = Field(default_factory=list)
     vote_round: int = 0
+    #: the round of the current vote's first ballot (a tie's re-vote is the next round)
+    first_round: int = 0
     candidates: list[int] = Field(default_factory=list)
     first_tally: dict[int, int] = Field(default_factory=dict)
     tie: TieBreak | None = None

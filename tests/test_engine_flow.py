@@ -57,11 +57,11 @@ def test_facilitator_cannot_join_as_participant(h):
     assert h.told(FAC, "refusal.facilitator_does_not_join")
 
 
-def test_join_after_problem_search_began_is_refused(h):
+def test_join_during_the_problem_search_invites_the_latecomer_to_write_a_problem(h):
     at_problem_search(h)
     h.cmd("zoe", "join")
-    assert "zoe" not in h.s.participants
-    assert h.told("zoe", "refusal.not_now")
+    assert "zoe" in h.s.participants
+    assert h.told("zoe", "problem.dm_invite")
 
 
 def test_plain_messages_during_ground_rules_become_rules_and_are_pinned(h):

@@ -4,7 +4,7 @@ from bot.context import Ctx, Invocation
 from bot.formats import StepKind
 from bot.reactions import VOTE_WEIGHTS
 from bot.refs import Card, encode
-from bot.state import TieBreak, Vote
+from bot.state import AtelierState, TieBreak, Vote
 from bot.steps.base import StepRules, announce, positive_number, set_deadline
 from bot.steps.flow import move_on
 from bot.voting import (
@@ -18,13 +18,13 @@ from bot.voting import (
     votes_of,
 )
 
-__all__ = ["CHOICE", "on_card_reaction", "on_card_reaction_removed"]
+__all__ = ["CHOICE", "new_vote", "on_card_reaction", "on_card_reaction_removed"]
 
 
 def _enter(ctx: Ctx) -> None:
     s = ctx.s
-    if not s.candidates or s.vote_round == 0:
-        s.candidates = [p.number for p in s.problems]
+    if not s.candidates or s.vote_round == s.first_round:
+        s.candidates = [p.number for p in s.problems if p.number not in s.declined]
     announce(ctx)
     _post_cards(ctx)
 
@@ -45,9 +45,23 @@ def _post_cards(ctx: Ctx) -> None:
 
 
 def _rewind(ctx: Ctx) -> None:
-    """Back to the choice from a later step: a fresh vote."""
-    ctx.s.vote_round = 0
-    ctx.s.candidates = []
+    """Back to the choice from a later step: a fresh vote on every problem, declined or not
+    (the authors may see it differently now); the old cards and votes no longer count."""
+    new_vote(ctx.s)
+    ctx.s.declined = []
+
+
+def new_vote(s: AtelierState) -> None:
+    """Forget the last vote and its outcome; the next cards are a new round."""
+    s.vote_round += 1
+    s.first_round = s.vote_round
+    s.candidates = []
+    s.votes = []
+    s.first_tally = {}
+    s.tie = None
+    s.ranking = []
+    s.chosen = None
+    s.offerer = None
 
 
 def _needs_problems(ctx: Ctx) -> str | None:
@@ -60,7 +74,7 @@ def _finish(ctx: Ctx) -> bool:
     if s.tie is not None:
         return _tie_window_passed(ctx)
     totals = tally(s.current_votes, s.candidates)
-    if s.vote_round == 0:
+    if s.vote_round == s.first_round:
         s.first_tally = dict(totals)
     best = top(totals)
     if len(best) == 1:
@@ -86,7 +100,7 @@ def _tie_window_passed(ctx: Ctx) -> bool:
     s = ctx.s
     tie = s.tie
     assert tie is not None
-    if tie.round == 0:
+    if tie.round == s.first_round:
         s.tie = None
         s.vote_round += 1
         s.candidates = list(tie.numbers)

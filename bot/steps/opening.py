@@ -6,7 +6,6 @@ from bot.formats import StepKind
 from bot.refs import Welcome
 from bot.state import AtelierState, Person
 from bot.steps.base import (
-    CommandHandler,
     StepRules,
     add_entry,
     announce,
@@ -15,33 +14,78 @@ from bot.steps.base import (
     title,
 )
 
-__all__ = ["GROUND_RULES", "PRESENTATION", "WELCOME", "join", "on_welcome_hand", "rules_text"]
+__all__ = [
+    "GROUND_RULES",
+    "PRESENTATION",
+    "WELCOME",
+    "join",
+    "join_command",
+    "on_welcome_hand",
+    "rules_text",
+]
 
 K = StepKind
 
 
 def join(ctx: Ctx, user: str, name: str, message_id: str | None) -> None:
+    """Someone joins: before the problem search as anyone; later as a contributor."""
     s = ctx.s
     s.people[user] = Person(user_id=user, name=name or user)
     s.participants.append(user)
+    if user in s.departed:
+        s.departed.remove(user)
     ctx.record("registration", user, name)
     ctx.react(message_id)
     ctx.say("join.welcome", name=s.people[user].name, count=len(s.participants))
+    if s.kind is K.PROBLEM_SEARCH:
+        ctx.dm(user, "problem.dm_invite", name=s.name(user))
+    elif s.reached(K.PROBLEM_SEARCH):
+        ctx.dm(user, "join.latecomer", name=s.name(user))
+    if s.reached(K.PRESENTATION) and len(s.participants) == s.format.max_participants + 1:
+        ctx.dm(s.facilitator, "group.large_now", count=len(s.participants), **_sizes(s))
+
+
+def _too_late(s: AtelierState) -> bool:
+    """Joining makes sense until the exchanges are over."""
+    return s.reached(K.HARVEST)
 
 
 def on_welcome_hand(ctx: Ctx, user: str, name: str) -> None:
-    """✋ on the welcome message: the same as ``join``, until the problem search."""
+    """✋ on the welcome message: the same as ``join``."""
     s = ctx.s
-    if user != s.facilitator and user not in s.participants and not s.reached(K.PROBLEM_SEARCH):
+    if user != s.facilitator and user not in s.participants and not _too_late(s):
         join(ctx, user, name, None)
 
 
-def _join(call: Invocation) -> None:
+def join_command(call: Invocation) -> None:
+    """``join`` at any step: welcome until the exchanges are over, then kindly too late."""
+    if _too_late(call.ctx.s):
+        call.tell("join.too_late")
+        return
     join(call.ctx, call.user, call.name, call.message_id)
 
 
-#: People may join until the problem search.
-_JOIN: dict[str, CommandHandler] = {"join": _join}
+# -- the size of the group ---------------------------------------------------------------------
+def _sizes(s: AtelierState) -> dict[str, int]:
+    return {"min": s.format.min_participants, "max": s.format.max_participants}
+
+
+def _check_group_size(ctx: Ctx) -> None:
+    """Leaving the welcome: a group smaller or larger than the format's gets a word, and the
+    facilitator the choices."""
+    s = ctx.s
+    count = len(s.participants)
+    if count < s.format.min_participants:
+        ctx.say_text("group.small", ctx.t("group.small", count=count, **_sizes(s)))
+        ctx.dm(s.facilitator, "group.small_choices", count=count, **_sizes(s))
+    elif count > s.format.max_participants:
+        ctx.say_text("group.large", ctx.t("group.large", count=count, **_sizes(s)))
+        ctx.dm(s.facilitator, "group.large_choices", count=count, **_sizes(s))
+
+
+def _finish_welcome(ctx: Ctx) -> bool:
+    _check_group_size(ctx)
+    return True
 
 
 # -- welcome, presentation ---------------------------------------------------------------------
@@ -64,8 +108,8 @@ def _enter_presentation(ctx: Ctx) -> None:
     announce(ctx, steps="\n".join(lines))
 
 
-WELCOME = StepRules(enter=_enter_welcome, commands=_JOIN)
-PRESENTATION = StepRules(enter=_enter_presentation, commands=_JOIN)
+WELCOME = StepRules(enter=_enter_welcome, finish=_finish_welcome)
+PRESENTATION = StepRules(enter=_enter_presentation)
 
 
 # -- the group's rules -------------------------------------------------------------------------
@@ -98,5 +142,5 @@ GROUND_RULES = StepRules(
     enter=announce,
     finish=_finish_ground_rules,
     room_text=_rule_written,
-    commands={**_JOIN, "rule": text_command(_add_rule, how="rules.how")},
+    commands={"rule": text_command(_add_rule, how="rules.how")},
 )

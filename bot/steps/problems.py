@@ -3,6 +3,7 @@
 from bot.context import Ctx
 from bot.state import Problem
 from bot.steps.base import StepRules, announce, note, text_command
+from bot.steps.choice import new_vote
 from bot.steps.floor import TURNS, next_speaker
 from bot.turns import start_fixed
 
@@ -14,6 +15,9 @@ def submit_problem(ctx: Ctx, user: str, text: str, message_id: str | None) -> No
     """Someone's problem, new or replacing their earlier one."""
     s = ctx.s
     existing = s.problem_of(user)
+    if existing is not None and existing.number in s.declined:
+        s.problems.remove(existing)  # its author declined it: rewritten, it is a new problem
+        existing = None
     if existing is not None:
         replaced = existing.model_copy(
             update={"text": text, "at": ctx.now, "message_id": message_id}
@@ -63,8 +67,14 @@ def _problem_written(ctx: Ctx, user: str, text: str) -> bool:
     return False
 
 
+def _reopen_search(ctx: Ctx) -> None:
+    """Back to the problem search (every author declined, say): the vote starts over."""
+    new_vote(ctx.s)
+
+
 PROBLEM_SEARCH = StepRules(
     enter=_enter_search,
+    rewind=_reopen_search,
     finish=_finish_search,
     takes_direct=_takes_problem,
     direct_text=_problem_written,
