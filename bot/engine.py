@@ -65,6 +65,8 @@ class Engine:
         ctx = Ctx(work, event.room, self.settings.language, now)
         before = dict(work.timers) if work is not None else {}
         self._dispatch(ctx, event)
+        if ctx.has_atelier:
+            steps.watch_plan(ctx)
         after = ctx.state
         effects = ctx.effects
         if after is not None:
@@ -272,6 +274,8 @@ def _on_timer(ctx: Ctx, event: TimerFired) -> None:
         steps.on_warning(ctx)
     elif event.name == "turn":
         steps.on_turn_timeout(ctx)
+    elif event.name == steps.END_TIMER:
+        steps.on_announced_end(ctx)
     else:
         ctx.clear_timer(event.name)
 

@@ -20,6 +20,7 @@ from bot.steps import (
 )
 from bot.steps.base import positive_number
 from bot.steps.naming import find_step
+from bot.steps.timekeeping import END_TIMER
 
 __all__ = ["HANDLERS"]
 
@@ -68,14 +69,8 @@ def _change_time(call: Invocation, command: str, *, sign: int) -> None:
         title=title(ctx, s.kind),
         step_end=clock.clock(deadline, s.timezone),
     )
+    # past the announced end, the facilitator is told by how much (steps.watch_plan)
     ctx.dm(user, "facilitator.planned_end", planned=clock.clock(planned, s.timezone))
-    if s.announced_end is not None and planned > s.announced_end + 1:
-        ctx.dm(
-            user,
-            "facilitator.plan_exceeds_end",
-            planned=clock.clock(planned, s.timezone),
-            end=clock.clock(s.announced_end, s.timezone),
-        )
 
 
 def _pause(call: Invocation) -> None:
@@ -84,8 +79,9 @@ def _pause(call: Invocation) -> None:
     if s.paused is not None:
         call.tell("pause.already")
         return
-    s.paused = {n: max(0.0, at - ctx.now) for n, at in s.timers.items()}
-    s.timers = {}
+    frozen = {n: at for n, at in s.timers.items() if n != END_TIMER}  # the clock goes on
+    s.paused = {n: max(0.0, at - ctx.now) for n, at in frozen.items()}
+    s.timers = {n: at for n, at in s.timers.items() if n not in frozen}
     ctx.say("pause.paused", facilitator=s.facilitator_name)
     _confirm(call)
 
@@ -96,7 +92,7 @@ def _resume(call: Invocation) -> None:
     if s.paused is None:
         call.tell("pause.not_paused")
         return
-    s.timers = {n: ctx.now + left for n, left in s.paused.items()}
+    s.timers = {**s.timers, **{n: ctx.now + left for n, left in s.paused.items()}}
     s.paused = None
     left = ctx.remaining("step")
     ctx.say(

@@ -75,17 +75,12 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
     steps.start_step(ctx, 0)
     planned = steps.planned_end(ctx)
     state.announced_end = announced if announced is not None else planned
+    ctx.set_timer(steps.END_TIMER, state.announced_end)
     ctx.say(
         "start.planned",
         end=clock.clock(state.announced_end, state.timezone),
         planned=clock.clock(planned, state.timezone),
-    )
-    if announced is not None and planned > announced:
-        call.tell(
-            "facilitator.plan_exceeds_end",
-            planned=clock.clock(planned, state.timezone),
-            end=clock.clock(announced, state.timezone),
-        )
+    )  # a plan longer than the announced end is the facilitator's news (steps.watch_plan)
 
 
 def _parse_start(args: str) -> dict[str, str]:

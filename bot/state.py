@@ -97,6 +97,8 @@ class AtelierState(_Model):
     step_started_at: float = 0.0
     timers: dict[str, float] = Field(default_factory=dict)
     paused: dict[str, float] | None = None
+    #: the overrun the facilitator was last told about (None: the plan fits the announced end)
+    warned_overrun: float | None = None
     finished: bool = False
 
     rules: list[Entry] = Field(default_factory=list)

@@ -21,8 +21,10 @@ from bot.steps.opening import join, on_welcome_hand, rules_text
 from bot.steps.problems import submit_problem
 from bot.steps.record import conclude_record, on_record_reaction
 from bot.steps.record import take_back as take_back_record_answer
+from bot.steps.timekeeping import END_TIMER, on_announced_end, watch_plan
 
 __all__ = [
+    "END_TIMER",
     "STEPS",
     "CommandHandler",
     "StepRules",
@@ -34,6 +36,7 @@ __all__ = [
     "hand",
     "join",
     "next_speaker",
+    "on_announced_end",
     "on_card_reaction",
     "on_card_reaction_removed",
     "on_consent_reaction",
@@ -50,6 +53,7 @@ __all__ = [
     "submit_problem",
     "take_back_record_answer",
     "title",
+    "watch_plan",
 ]
 
 K = StepKind

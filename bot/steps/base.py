@@ -12,7 +12,7 @@ from bot import clock
 from bot.context import Ctx, Invocation
 from bot.formats import Step, StepKind
 from bot.refs import Ref, encode
-from bot.state import Entry
+from bot.state import AtelierState, Entry
 
 __all__ = [
     "CommandHandler",
@@ -98,8 +98,17 @@ def step_seconds(ctx: Ctx, step: Step) -> float:
     s = ctx.s
     if step.minutes is not None:
         return ctx.seconds(step.minutes)
-    people = len(s.contributors) if step.kind is K.CONTRIBUTOR_SHARING else len(s.problems)
-    return ctx.seconds((step.turn_minutes or 1) * max(1, people))
+    return ctx.seconds((step.turn_minutes or 1) * max(1, _turns(s, step)))
+
+
+def _turns(s: AtelierState, step: Step) -> int:
+    """How many people speak in a step of turns: known once the problems (or the offerer) are;
+    before that, the group as large as the format allows, so that the end announced at the
+    start is one the group can keep."""
+    expected = max(len(s.participants), s.format.max_participants)
+    if step.kind is K.CONTRIBUTOR_SHARING:
+        return len(s.contributors) if s.offerer is not None else expected - 1
+    return len(s.problems) if s.reached(K.PROBLEM_SHARING) else expected
 
 
 def set_deadline(ctx: Ctx, duration: float) -> None:
