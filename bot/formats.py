@@ -92,6 +92,10 @@ class Step(BaseModel):
     turn_minutes: float | None = Field(default=None, gt=0, le=60)
     waits_for_facilitator: bool = False
     optional: bool = False
+    #: a step that takes what the time allows, between these bounds (the kit's exchanges:
+    #: 20 to 45 minutes), sized from the announced end when it begins
+    min_minutes: float | None = Field(default=None, gt=0, le=600)
+    max_minutes: float | None = Field(default=None, gt=0, le=600)
 
     @model_validator(mode="after")
     def _duration_is_known(self) -> "Step":
@@ -101,6 +105,19 @@ class Step(BaseModel):
             raise ValueError(
                 f"`turn_minutes` only applies to steps of turns, not {self.kind.value!r}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _bounds_hold_the_duration(self) -> "Step":
+        low, high = self.min_minutes, self.max_minutes
+        if (low is None) != (high is None):
+            raise ValueError("give both `min_minutes` and `max_minutes`, or neither")
+        if (
+            low is not None
+            and high is not None
+            and (self.minutes is None or not low <= self.minutes <= high)
+        ):
+            raise ValueError("`minutes` must lie between `min_minutes` and `max_minutes`")
         return self
 
     @property

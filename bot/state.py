@@ -104,6 +104,8 @@ class AtelierState(_Model):
     rules: list[Entry] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
     presentations: list[Entry] = Field(default_factory=list)
+    #: problems whose author never had the floor in the problem sharing (time ran out)
+    unpresented: list[int] = Field(default_factory=list)
     votes: list[Vote] = Field(default_factory=list)
     vote_round: int = 0
     #: the round of the current vote's first ballot (a tie's re-vote is the next round)

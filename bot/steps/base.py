@@ -58,6 +58,8 @@ class StepRules:
     finish: Callable[[Ctx], bool] = _stay
     #: Its deadline passed: True when the step took care of it (and stays).
     deadline: Callable[[Ctx], bool] | None = None
+    #: Its deadline is near (after the room has been told the time left).
+    warning: Callable[[Ctx], None] | None = None
     #: A plain message in the room: ``(ctx, user, text, message_id)``.
     room_text: Callable[[Ctx, str, str, str], None] | None = None
     #: Whether free private text from this person is an input here (a problem, a rebound…).
@@ -95,20 +97,27 @@ def title(ctx: Ctx, kind: StepKind) -> str:
 
 # -- durations and deadlines -------------------------------------------------------------------
 def step_seconds(ctx: Ctx, step: Step) -> float:
+    """A step's planned time. A step where each person speaks in turn lasts one turn per
+    person once they are known (the problems, the contributors); before that, its indicative
+    ``minutes``, or turns for a group as large as the format allows — so that the end announced
+    at the start is one the group can keep."""
     s = ctx.s
+    if step.fixed_order and step.turn_minutes is not None:
+        known = _known_turns(s, step)
+        if known is not None:
+            return ctx.seconds(step.turn_minutes * max(1, known))
     if step.minutes is not None:
         return ctx.seconds(step.minutes)
-    return ctx.seconds((step.turn_minutes or 1) * max(1, _turns(s, step)))
-
-
-def _turns(s: AtelierState, step: Step) -> int:
-    """How many people speak in a step of turns: known once the problems (or the offerer) are;
-    before that, the group as large as the format allows, so that the end announced at the
-    start is one the group can keep."""
     expected = max(len(s.participants), s.format.max_participants)
     if step.kind is K.CONTRIBUTOR_SHARING:
-        return len(s.contributors) if s.offerer is not None else expected - 1
-    return len(s.problems) if s.reached(K.PROBLEM_SHARING) else expected
+        expected -= 1
+    return ctx.seconds((step.turn_minutes or 1) * max(1, expected))
+
+
+def _known_turns(s: AtelierState, step: Step) -> int | None:
+    if step.kind is K.CONTRIBUTOR_SHARING:
+        return len(s.contributors) if s.offerer is not None else None
+    return len(s.problems) if s.reached(K.PROBLEM_SHARING) else None
 
 
 def set_deadline(ctx: Ctx, duration: float) -> None:

@@ -36,12 +36,16 @@ def _post_cards(ctx: Ctx) -> None:
         if problem is None:
             continue
         ctx.say(
-            "choice.card",
+            "choice.card_unpresented" if number in s.unpresented else "choice.card",
             ref=encode(Card(number=number, round=s.vote_round)),
             number=number,
             text=problem.text,
             author=s.name(problem.author),
         )
+    unpresented = [n for n in s.candidates if n in s.unpresented]
+    if unpresented:
+        listing = ", ".join(f"#{n}" for n in unpresented)
+        ctx.say("choice.unpresented", numbers=listing)
 
 
 def _rewind(ctx: Ctx) -> None:

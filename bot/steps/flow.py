@@ -3,7 +3,8 @@
 from bot import clock
 from bot.context import Ctx
 from bot.formats import StepKind
-from bot.steps.base import StepRules, set_deadline, step_seconds, title
+from bot.steps.base import StepRules, set_deadline, title
+from bot.steps.timekeeping import entry_seconds, say_sizing
 
 __all__ = [
     "advance",
@@ -35,8 +36,11 @@ def start_step(ctx: Ctx, index: int) -> None:
     s.tie = None
     s.step_index = index
     s.step_started_at = ctx.now
-    set_deadline(ctx, step_seconds(ctx, s.step))
+    duration = entry_seconds(ctx)
+    set_deadline(ctx, duration)
     rules_of(s.kind).enter(ctx)
+    if s.step_index == index and not s.finished:
+        say_sizing(ctx, duration)
 
 
 def move_on(ctx: Ctx) -> None:
@@ -90,3 +94,6 @@ def on_warning(ctx: Ctx) -> None:
         title=title(ctx, s.kind),
         minutes=clock.minutes_text(left, s.seconds_per_minute, ctx.lang),
     )
+    own = rules_of(s.kind).warning
+    if own is not None:
+        own(ctx)

@@ -1,5 +1,6 @@
 """Problem search (each participant writes one problem) and problem sharing (each presents it)."""
 
+from bot import clock
 from bot.context import Ctx
 from bot.state import Problem
 from bot.steps.base import StepRules, announce, note, text_command
@@ -102,8 +103,39 @@ def _needs_problems(ctx: Ctx) -> str | None:
     return None if ctx.s.problems else "goto.needs_problems"
 
 
+def _waiting_presenters(ctx: Ctx) -> list[str]:
+    s = ctx.s
+    return [u for u in s.turns.queue if s.problem_of(u) is not None]
+
+
+def _sharing_nearly_over(ctx: Ctx) -> None:
+    """Before anyone is cut: the facilitator hears who has not presented yet."""
+    s = ctx.s
+    waiting = _waiting_presenters(ctx)
+    if not waiting:
+        return
+    minutes = (s.step.turn_minutes or 2) * len(waiting)
+    ctx.dm(
+        s.facilitator,
+        "plan.presenters_waiting",
+        count=len(waiting),
+        names=", ".join(s.name(u) for u in waiting),
+        minutes=clock.minutes_text(ctx.seconds(minutes), s.seconds_per_minute, ctx.lang),
+    )
+
+
+def _finish_sharing(ctx: Ctx) -> bool:
+    """The problems whose author never had the floor are marked so on the ballot."""
+    s = ctx.s
+    waiting = set(_waiting_presenters(ctx))
+    s.unpresented = [p.number for p in s.problems if p.author in waiting]
+    return True
+
+
 PROBLEM_SHARING = StepRules(
     enter=_enter_sharing,
+    finish=_finish_sharing,
+    warning=_sharing_nearly_over,
     room_text=_presentation_written,
     commands=TURNS,
     blocks_jump=_needs_problems,

@@ -15,7 +15,14 @@ from bot.context import Ctx
 from bot.formats import StepKind
 from bot.steps.base import planned_end, step_seconds, title
 
-__all__ = ["END_TIMER", "REMIND_AFTER", "on_announced_end", "watch_plan"]
+__all__ = [
+    "END_TIMER",
+    "REMIND_AFTER",
+    "entry_seconds",
+    "on_announced_end",
+    "say_sizing",
+    "watch_plan",
+]
 
 #: the timer of the announced end (a clock time: a pause does not move it)
 END_TIMER = "end"
@@ -75,4 +82,30 @@ def on_announced_end(ctx: Ctx) -> None:
         "plan.end_reached",
         end=clock.clock(s.announced_end or ctx.now, s.timezone),
         title=title(ctx, s.kind),
+    )
+
+
+def entry_seconds(ctx: Ctx) -> float:
+    """How long the step beginning now lasts: its planned time, or — for a step with bounds —
+    what the announced end leaves once the later steps have their planned time."""
+    s = ctx.s
+    step = s.step
+    nominal = step_seconds(ctx, step)
+    if step.min_minutes is None or step.max_minutes is None or s.announced_end is None:
+        return nominal
+    later = sum(step_seconds(ctx, other) for other in s.format.steps[s.step_index + 1 :])
+    available = s.announced_end - ctx.now - later
+    return min(ctx.seconds(step.max_minutes), max(ctx.seconds(step.min_minutes), available))
+
+
+def say_sizing(ctx: Ctx, duration: float) -> None:
+    """A step sized from the time left says so (and why), when it differs from its plan."""
+    s = ctx.s
+    if abs(duration - step_seconds(ctx, s.step)) < ctx.seconds(0.5):
+        return
+    ctx.say(
+        "plan.sized",
+        title=title(ctx, s.kind),
+        minutes=clock.minutes_text(duration, s.seconds_per_minute, ctx.lang),
+        end=clock.clock(s.announced_end or ctx.now, s.timezone),
     )
