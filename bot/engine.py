@@ -27,7 +27,7 @@ from bot.events import (
 from bot.formats import Format
 from bot.ids import RoomId
 from bot.permissions import refusal, shown
-from bot.refs import Card, Consent, Floor, RecordConsent, Welcome, decode
+from bot.refs import Card, Consent, Floor, RecordConsent, RulesAgreement, Welcome, decode
 from bot.start import EngineSettings, start
 from bot.state import AtelierState
 
@@ -228,6 +228,8 @@ class Engine:
                 steps.on_consent_reaction(ctx, consent, user, key)
             case RecordConsent():
                 steps.on_record_reaction(ctx, user, key)
+            case RulesAgreement():
+                steps.on_rules_reaction(ctx, user, key)
             case Floor() if key == "hand" and "hand" in steps.STEPS[ctx.s.kind].commands:
                 refused = refusal(ctx, spec("hand"), user, moderator=False, prefix=self._p)
                 if refused is not None:

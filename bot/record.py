@@ -5,6 +5,7 @@ and ``build_record`` can leave out the passages of some people (``withheld``): e
 then replaced by a neutral mention, and their name does not appear.
 """
 
+from bot.feelings import feelings_summary
 from bot.state import AtelierState, Entry
 from bot.texts import render
 
@@ -51,6 +52,10 @@ def build_record(state: AtelierState, date: str, withheld: frozenset[str] = froz
             lines.append(f"- {action.text}{when}")
     else:
         lines.append(t("record.none"))
+    feelings = feelings_summary(state)
+    if feelings is not None:
+        lines.append("")
+        lines.append(feelings)
     if state.questions:
         lines.append("")
         lines.append(t("record.questions"))

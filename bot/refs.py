@@ -13,12 +13,23 @@ reference                     string
 ``Consent(number=1)``         ``"consent:1"``
 ``RecordConsent()``           ``"record_consent"``
 ``Floor()``                   ``"floor"``
+``RulesAgreement()``          ``"rules"``
 ============================  ====================
 """
 
 from dataclasses import dataclass
 
-__all__ = ["Card", "Consent", "Floor", "RecordConsent", "Ref", "Welcome", "decode", "encode"]
+__all__ = [
+    "Card",
+    "Consent",
+    "Floor",
+    "RecordConsent",
+    "Ref",
+    "RulesAgreement",
+    "Welcome",
+    "decode",
+    "encode",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,12 +62,18 @@ class Floor:
     """The message of a step of raised hands: ✋ on it asks for the floor."""
 
 
-Ref = Welcome | Card | Consent | RecordConsent | Floor
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RulesAgreement:
+    """The group's rules, pinned: ✅ on it agrees that the facilitator may recall them."""
+
+
+Ref = Welcome | Card | Consent | RecordConsent | Floor | RulesAgreement
 
 _PLAIN: dict[str, Ref] = {
     "welcome": Welcome(),
     "record_consent": RecordConsent(),
     "floor": Floor(),
+    "rules": RulesAgreement(),
 }
 
 
@@ -72,6 +89,8 @@ def encode(ref: Ref) -> str:
             return "record_consent"
         case Floor():
             return "floor"
+        case RulesAgreement():
+            return "rules"
 
 
 def decode(text: str) -> Ref | None:

@@ -102,6 +102,8 @@ class AtelierState(_Model):
     finished: bool = False
 
     rules: list[Entry] = Field(default_factory=list)
+    #: each one's answer: may the facilitator recall the rules?
+    rules_agreed: dict[str, bool] = Field(default_factory=dict)
     problems: list[Problem] = Field(default_factory=list)
     presentations: list[Entry] = Field(default_factory=list)
     #: problems whose author never had the floor in the problem sharing (time ran out)

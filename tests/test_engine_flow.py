@@ -4,6 +4,7 @@ from conftest import FAC, PEOPLE, at_choice, at_problem_search, goto, started, w
 
 from bot.effects import Say, SayDirect, StartTimer
 from bot.formats import StepKind
+from bot.testing import EngineHarness
 
 K = StepKind
 
@@ -338,3 +339,64 @@ def test_problem_command_without_text_explains_how(h):
     h.cmd("alice", "problème")
     assert h.told("alice", "problem.how")
     assert h.s.problems == []
+
+
+def test_the_group_is_asked_to_agree_that_the_facilitator_may_recall_the_rules(h):
+    started(h)
+    goto(h, K.GROUND_RULES)
+    h.post("alice", "On s'écoute")
+    h.dm(FAC, "next")
+    pinned = h.said("rules.pinned", h.effects)[0]
+    assert pinned.ref == "rules" and "rappelle" in pinned.body
+    for person in PEOPLE[:-1]:
+        h.react(person, "rules", "yes")
+    assert not h.said("rules.recall_agreed")
+    h.react(PEOPLE[-1], "rules", "yes")
+    assert h.said("rules.recall_agreed")
+
+
+def test_a_person_who_disagrees_with_the_recall_of_the_rules_is_reported_to_the_facilitator(h):
+    started(h)
+    goto(h, K.GROUND_RULES)
+    h.post("alice", "On s'écoute")
+    h.dm(FAC, "next")
+    h.react("bob", "rules", "no")
+    assert "Bob" in h.told(FAC, "rules.recall_refused")[0].body
+    h.react("bob", "rules", "no")  # said twice: told once
+    assert not h.told(FAC, "rules.recall_refused")
+
+
+def test_the_hot_feedback_is_summarised_for_the_group_without_names(h):
+    with_offerer(h)
+    goto(h, K.HOT_FEEDBACK)
+    h.cmd("bob", "ressenti 5 soulagé")
+    h.dm("chloe", "ressenti 4 inspirée")
+    h.cmd("bob", "ressenti 4 apaisé")  # changed his mind: his last answer counts
+    h.dm(FAC, "next")
+    summary = h.said("feeling.summary", h.effects)[0].body
+    assert "2 réponse(s)" in summary and "4/5" in summary
+    assert "apaisé, inspirée" in summary and "soulagé" not in summary
+    assert "Bob" not in summary and "Chloe" not in summary
+
+
+def test_the_shared_record_holds_the_anonymous_hot_feedback(h):
+    with_offerer(h)
+    goto(h, K.HOT_FEEDBACK)
+    h.cmd("bob", "ressenti 5 soulagé")
+    goto(h, K.RECORD)
+    for person in PEOPLE:
+        h.cmd(person, "oui")
+    record = h.said("record.shared", h.effects)[0].body
+    assert "Ressenti à chaud du groupe" in record and "soulagé" in record
+
+
+def test_an_optional_step_is_shown_so_and_the_facilitator_is_reminded_it_may_be_skipped(h):
+    started(h)
+    goto(h, K.PRESENTATION)
+    assert "Ressenti à chaud (3 min, facultative)" in h.said("howto.presentation")[0].body
+    h2 = EngineHarness()  # a second atelier, to reach the optional step
+    with_offerer(h2)
+    goto(h2, K.HOT_FEEDBACK)
+    assert "suivant" in h2.told(FAC, "plan.optional_step")[0].body
+    goto(h2, K.HARVEST)
+    assert not h2.told(FAC, "plan.optional_step")

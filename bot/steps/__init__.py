@@ -17,7 +17,7 @@ from bot.steps.edits import on_edit
 from bot.steps.floor import hand, next_speaker, on_turn_timeout
 from bot.steps.flow import advance, finish_atelier, on_deadline, on_warning, start_step
 from bot.steps.inquiry import set_request
-from bot.steps.opening import join, on_welcome_hand, rules_text
+from bot.steps.opening import join, on_rules_reaction, on_welcome_hand, rules_text
 from bot.steps.problems import submit_problem
 from bot.steps.record import conclude_record, on_record_reaction
 from bot.steps.record import take_back as take_back_record_answer
@@ -43,6 +43,7 @@ __all__ = [
     "on_deadline",
     "on_edit",
     "on_record_reaction",
+    "on_rules_reaction",
     "on_turn_timeout",
     "on_warning",
     "on_welcome_hand",

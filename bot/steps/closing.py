@@ -1,6 +1,7 @@
 """The closing steps: harvest, action plan, the offerer's and contributors' sharing, feedback."""
 
 from bot.context import Ctx, Invocation
+from bot.feelings import feelings_summary
 from bot.steps.base import (
     StepRules,
     add_entry,
@@ -190,8 +191,17 @@ def _feeling_command(call: Invocation) -> None:
     _add_feeling(call.ctx, call.user, call.args, call.message_id, direct=call.direct)
 
 
+def _finish_feedback(ctx: Ctx) -> bool:
+    """The group hears its hot feedback, summarised without names."""
+    summary = feelings_summary(ctx.s)
+    if summary is not None:
+        ctx.say_text("feeling.summary", summary)
+    return True
+
+
 HOT_FEEDBACK = StepRules(
     enter=announce,
+    finish=_finish_feedback,
     room_text=_feeling_written,
     takes_direct=_member,
     direct_text=_feeling_sent,

@@ -41,6 +41,8 @@ def start_step(ctx: Ctx, index: int) -> None:
     rules_of(s.kind).enter(ctx)
     if s.step_index == index and not s.finished:
         say_sizing(ctx, duration)
+        if s.step.optional:
+            ctx.dm(s.facilitator, "plan.optional_step", title=title(ctx, s.kind))
 
 
 def move_on(ctx: Ctx) -> None:

@@ -3,7 +3,7 @@
 from bot import clock
 from bot.context import Ctx, Invocation
 from bot.formats import StepKind
-from bot.refs import Welcome
+from bot.refs import RulesAgreement, Welcome, encode
 from bot.state import AtelierState, Person
 from bot.steps.base import (
     StepRules,
@@ -20,6 +20,7 @@ __all__ = [
     "WELCOME",
     "join",
     "join_command",
+    "on_rules_reaction",
     "on_welcome_hand",
     "rules_text",
 ]
@@ -98,7 +99,7 @@ def _enter_presentation(ctx: Ctx) -> None:
     s = ctx.s
     lines = [
         ctx.t(
-            "presentation.step_line",
+            "presentation.step_line_optional" if step.optional else "presentation.step_line",
             number=number,
             title=title(ctx, step.kind),
             minutes=clock.minutes_text(step_seconds(ctx, step), s.seconds_per_minute, ctx.lang),
@@ -132,10 +133,34 @@ def _rule_written(ctx: Ctx, user: str, text: str, message_id: str) -> None:
 
 
 def _finish_ground_rules(ctx: Ctx) -> bool:
+    """The rules are pinned, and the group is asked whether the facilitator may recall them."""
     s = ctx.s
     if s.rules:
-        ctx.say("rules.pinned", pin=True, rules=rules_text(s))
+        ctx.say(
+            "rules.pinned",
+            pin=True,
+            ref=encode(RulesAgreement()),
+            rules=rules_text(s),
+            facilitator=s.facilitator_name,
+        )
     return True
+
+
+def on_rules_reaction(ctx: Ctx, user: str, key: str) -> None:
+    """✅ / ❌ on the pinned rules: may the facilitator recall them? Every yes is noted; a no
+    goes to the facilitator, to talk it over with the group."""
+    s = ctx.s
+    if key not in ("yes", "no") or user not in s.participants:
+        return
+    agreed = key == "yes"
+    if s.rules_agreed.get(user) is agreed:
+        return  # said before
+    s.rules_agreed[user] = agreed
+    ctx.record("rules_agreement", user, key)
+    if not agreed:
+        ctx.dm(s.facilitator, "rules.recall_refused", name=s.name(user))
+    elif all(s.rules_agreed.get(p) for p in s.participants):
+        ctx.say("rules.recall_agreed", facilitator=s.facilitator_name)
 
 
 GROUND_RULES = StepRules(
