@@ -21,9 +21,10 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import aiosqlite
 
-from bot.effects import CancelTimer, Effect, Record, StartTimer
-from bot.serialize import effect_from_json, effect_to_json
+from bot.effects import CancelTimer, Effect, StartTimer
+from bot.serialize import effect_from_json
 from bot.state import AtelierState
+from bot.store_rows import Mark, effect_row, transaction, write_marks
 from bot.store_schema import (
     MIGRATIONS,
     NewerDatabaseError,
@@ -39,8 +40,6 @@ __all__ = ["MIGRATIONS", "NewerDatabaseError", "OutboxItem", "Store"]
 
 #: seconds after a delivery before its marks are written, if no decision carried them
 MARKS_DELAY = 0.2
-
-Mark = tuple[int, str, str | None, str | None]  # outbox id, room, platform message id, ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,16 +172,21 @@ class Store:
         if state is not None:
             statements, after = state_changes(state, self._written.get(state.id), now)
         statements += [
-            _effect_row(effect, room, now)
+            effect_row(effect, room, now)
             for effect in effects
             if not isinstance(effect, StartTimer | CancelTimer)  # the state holds the deadlines
         ]
         marks = self._take_marks()
+        ended = state is not None and state.finished
+        if ended:
+            # the atelier is over: its labels mean nothing to the next one in this room (a ✋
+            # on an old welcome must not register anyone), and they are not kept
+            statements.append(("DELETE FROM message_refs WHERE room = ?", (room,)))
 
         def work(db: sqlite3.Connection) -> list[tuple[object, ...]] | None:
             db.execute("BEGIN IMMEDIATE")
             try:
-                _write_marks(db, marks)
+                write_marks(db, marks)
                 if event_id is not None:
                     cursor = db.execute(
                         "INSERT OR IGNORE INTO processed_events(event_id, room, at)"
@@ -207,6 +211,9 @@ class Store:
             raise
         if rows is None:
             return None
+        if ended:
+            self._refs[room] = {}
+            self._refs_loaded.add(room)
         if state is not None and after is not None:
             if state.finished:
                 self._written.pop(state.id, None)
@@ -226,7 +233,7 @@ class Store:
 
         def work(db: sqlite3.Connection) -> list[tuple[object, ...]]:
             if marks:
-                _transaction(db, lambda: _write_marks(db, marks))
+                transaction(db, lambda: write_marks(db, marks))
             return db.execute(query + " ORDER BY id", params).fetchall()
 
         try:
@@ -272,7 +279,7 @@ class Store:
         if not marks:
             return
         try:
-            await self._in_thread(lambda db: _transaction(db, lambda: _write_marks(db, marks)))
+            await self._in_thread(lambda db: transaction(db, lambda: write_marks(db, marks)))
         except BaseException:
             self._marks[:0] = marks
             raise
@@ -342,49 +349,6 @@ class Store:
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
-
-
-def _effect_row(effect: Effect, room: str, now: float) -> Statement:
-    """The statement that keeps one effect of a decision."""
-    if isinstance(effect, Record):
-        return (
-            "INSERT INTO inputs(atelier_id, room, kind, author, content, extra, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                effect.atelier_id,
-                effect.room,
-                effect.kind,
-                effect.author,
-                effect.content,
-                json.dumps(effect.extra, ensure_ascii=False),
-                now,
-            ),
-        )
-    return (
-        "INSERT INTO outbox(room, effect, created_at) VALUES (?, ?, ?)",
-        (room, effect_to_json(effect), now),
-    )
-
-
-def _transaction(db: sqlite3.Connection, work: Callable[[], None]) -> None:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        work()
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-
-
-def _write_marks(db: sqlite3.Connection, marks: Sequence[Mark]) -> None:
-    """Delivered outbox items leave the outbox; the references of posted messages are kept."""
-    if not marks:
-        return
-    db.executemany("DELETE FROM outbox WHERE id = ?", [(mark[0],) for mark in marks])
-    db.executemany(
-        "INSERT OR REPLACE INTO message_refs(room, message_id, ref) VALUES (?, ?, ?)",
-        [(room, message_id, ref) for _, room, message_id, ref in marks if message_id and ref],
-    )
 
 
 PENDING = "SELECT id, room, effect, attempts, next_try FROM outbox"

@@ -132,6 +132,31 @@ async def test_reaction_reaches_the_engine_through_the_message_reference(store):
     await runtime.stop()
 
 
+async def test_a_reaction_to_an_ended_ateliers_message_does_nothing_in_the_next_one(tmp_path):
+    store = await Store.open(tmp_path / "atelier.db")
+    runtime = Runtime(_engine(), store, [RecordingAdapter()])
+    await runtime.start()
+    await runtime.process(_post("fac", "!atelier start", 1))
+    old_welcome = await store.message_for_ref(ROOM, "welcome")
+    assert old_welcome is not None
+    await runtime.process(_post("fac", "!atelier terminer", 2))
+    await runtime.process(_post("fac", "!atelier start", 3))
+    hand = ReactionIn(
+        room=ROOM,
+        sender=UserId("zoe"),
+        sender_name="Zoé",
+        message_id=MessageId(old_welcome),
+        key="hand",
+    )
+    await runtime.receive(hand)
+    assert runtime.states[ROOM].participants == []
+    await runtime.stop()
+    await store.close()
+    store = await Store.open(tmp_path / "atelier.db")  # nor after a restart
+    assert await store.ref_for(ROOM, old_welcome) is None
+    await store.close()
+
+
 async def test_dm_goes_to_the_atelier_of_its_sender(store):
     adapter = RecordingAdapter()
     runtime = Runtime(_engine(), store, [adapter])
