@@ -31,6 +31,7 @@ class Who(StrEnum):
     OFFERER = "offerer"
     CONTRIBUTOR = "contributor"
     SPEAKER = "speaker"
+    FLOOR = "floor"  # the speaker, or the facilitator for a speaker who is absent or silent
     MODERATOR = "moderator"
 
 
@@ -60,7 +61,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("request", ("demande",), Who.OFFERER),
     CommandSpec("hand", ("main",), Who.CONTRIBUTOR),
     CommandSpec("done", ("fini",), Who.SPEAKER),
-    CommandSpec("pass", ("passe",), Who.SPEAKER),
+    CommandSpec("pass", ("passe", "passer"), Who.FLOOR),
     CommandSpec("keep", ("garder",), Who.OFFERER),
     CommandSpec("action", (), Who.OFFERER),
     CommandSpec("feeling", ("ressenti",), Who.PARTICIPANT),

@@ -56,7 +56,9 @@ def refusal(
             "steps": ", ".join(where) or "—",
             "now": title(ctx, s.kind),
         }
-    if who is Who.SPEAKER and user != s.turns.speaker:
+    if who is Who.FLOOR and user == s.facilitator and s.turns.speaker is not None:
+        return None
+    if who in (Who.SPEAKER, Who.FLOOR) and user != s.turns.speaker:
         if s.turns.speaker is None:
             return "refusal.nobody_has_floor", {}
         return "refusal.not_your_turn", {"speaker": s.name(s.turns.speaker)}

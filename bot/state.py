@@ -65,10 +65,11 @@ class Entry(_Frozen):
 
 
 class Turns(_Model):
-    """Who holds the floor in a step of turns, who waits, and how often each has spoken."""
+    """Who holds the floor in a step of turns, who waits, and how often each has held it."""
 
     speaker: str | None = None
     queue: list[str] = Field(default_factory=list)
+    #: times each person held the floor in this step, whether they spoke or passed
     spoken: dict[str, int] = Field(default_factory=dict)
 
 
@@ -126,6 +127,8 @@ class AtelierState(_Model):
     request_message_id: str | None = None
     rebounds: list[Entry] = Field(default_factory=list)
     contributions: list[Entry] = Field(default_factory=list)
+    #: what the offerer wrote during the exchanges, handed back to them at the harvest
+    offerer_notes: list[Entry] = Field(default_factory=list)
     kept: list[int] = Field(default_factory=list)
     actions: list[Entry] = Field(default_factory=list)
     sharings: list[Entry] = Field(default_factory=list)

@@ -25,6 +25,9 @@ def _enter_harvest(ctx: Ctx) -> None:
         listing = ctx.t("harvest.nothing")
     offerer = s.offerer or s.facilitator
     announce(ctx, mentions=(offerer,), offerer=s.name(offerer), contributions=listing)
+    notes = [n for n in s.offerer_notes if n.author == s.offerer]
+    if s.offerer and notes:
+        ctx.dm(s.offerer, "harvest.your_notes", notes="\n".join(f"- {n.text}" for n in notes))
 
 
 def _keep(ctx: Ctx, user: str, args: str, *, direct: bool) -> None:

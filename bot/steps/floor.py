@@ -1,7 +1,9 @@
 """Turns to speak, shared by the steps of turns: who holds the floor, who waits, who is next.
 
 Problem sharing and contributors' sharing go in a set order; clarification and exchanges go
-by raised hands (``hand``, or ✋ on the step's message), fairly: see ``bot.turns``.
+by raised hands (``hand``, or ✋ on the step's message), fairly: see ``bot.turns``. A speaker
+hands the floor back with ``done`` or ``pass``; the facilitator passes the turn of an absent or
+silent speaker with ``pass``.
 """
 
 from bot import clock
@@ -10,7 +12,7 @@ from bot.formats import StepKind
 from bot.state import Entry
 from bot.steps.base import CommandHandler, add_entry, title
 from bot.steps.flow import advance
-from bot.turns import give_next, raise_hand, take_floor
+from bot.turns import give_next, may_take_floor, owed_a_chance, position, raise_hand, take_floor
 
 __all__ = [
     "HANDS",
@@ -24,17 +26,22 @@ __all__ = [
 K = StepKind
 
 
+def _protected(ctx: Ctx) -> list[str]:
+    """Whom the fairness rule protects: the contributors present, in a step of raised hands."""
+    return [] if ctx.s.step.fixed_order else ctx.s.contributors
+
+
 def next_speaker(ctx: Ctx) -> None:
     """Hand the floor on; in a step of set turns, the step ends after the last one."""
     s = ctx.s
     ctx.clear_timer("turn")
-    speaker = give_next(s.turns)
-    if speaker is None:
+    chosen = give_next(s.turns, _protected(ctx))
+    if chosen is None:
         if s.step.fixed_order:
             ctx.say("turns.all_done", title=title(ctx, s.kind))
             advance(ctx)
         return
-    _give_floor(ctx, speaker)
+    _give_floor(ctx, chosen.speaker, offered=chosen.offered)
 
 
 def on_turn_timeout(ctx: Ctx) -> None:
@@ -45,7 +52,7 @@ def on_turn_timeout(ctx: Ctx) -> None:
     next_speaker(ctx)
 
 
-def _give_floor(ctx: Ctx, speaker: str) -> None:
+def _give_floor(ctx: Ctx, speaker: str, *, offered: bool = False) -> None:
     s = ctx.s
     minutes = s.step.turn_minutes
     if minutes is not None:
@@ -63,6 +70,14 @@ def _give_floor(ctx: Ctx, speaker: str) -> None:
         )
     elif s.kind is K.CONTRIBUTOR_SHARING:
         ctx.say("turns.share", mentions=(speaker,), name=s.name(speaker), minutes=minutes_text)
+    elif offered:
+        ctx.say(
+            "turns.offered",
+            mentions=(speaker,),
+            name=s.name(speaker),
+            minutes=minutes_text,
+            prefix=s.prefix,
+        )
     else:
         ctx.say("turns.floor", mentions=(speaker,), name=s.name(speaker), minutes=minutes_text)
 
@@ -80,25 +95,38 @@ def hand(ctx: Ctx, user: str, direct: bool) -> None:
     raise_hand(turns, user)
     if turns.speaker is None:
         next_speaker(ctx)
+    _tell_waiting(ctx, user)
+
+
+def _tell_waiting(ctx: Ctx, user: str) -> None:
+    """Tell someone in the queue where they are, and why when they wait for the others."""
+    s = ctx.s
+    turns = s.turns
+    place = position(turns, user)
+    if place is None or turns.speaker is None:
         return
-    ctx.dm(
-        user,
-        "turns.queued",
-        position=turns.queue.index(user) + 1,
-        speaker=s.name(turns.speaker),
-    )
+    if turns.spoken.get(user) and [p for p in owed_a_chance(turns, _protected(ctx)) if p != user]:
+        ctx.dm(user, "turns.after_everyone", position=place)
+    else:
+        ctx.dm(user, "turns.queued", position=place, speaker=s.name(turns.speaker))
 
 
 def _speak_freely(ctx: Ctx, user: str) -> None:
-    """A contributor writes in a step of raised hands: fine if the floor is theirs or free."""
+    """A contributor writes in a step of raised hands: fine if the floor is theirs, or free and
+    theirs to take; otherwise the message is kept and they wait their turn."""
     turns = ctx.s.turns
     if turns.speaker == user:
         return
     if turns.speaker is None and not turns.queue:
-        take_floor(turns, user)
-        minutes = ctx.s.step.turn_minutes
-        if minutes is not None:
-            ctx.set_timer("turn", ctx.now + ctx.seconds(minutes))
+        if may_take_floor(turns, user, _protected(ctx)):
+            take_floor(turns, user)
+            minutes = ctx.s.step.turn_minutes
+            if minutes is not None:
+                ctx.set_timer("turn", ctx.now + ctx.seconds(minutes))
+            return
+        raise_hand(turns, user)  # the floor goes first to someone who has not had it
+        next_speaker(ctx)
+        _tell_waiting(ctx, user)
         return
     if turns.speaker is not None:
         ctx.dm(user, "turns.please_wait", speaker=ctx.s.name(turns.speaker))
@@ -127,8 +155,16 @@ def _done(call: Invocation) -> None:
 
 
 def _pass(call: Invocation) -> None:
+    """The speaker passes; or the facilitator passes the turn of a speaker absent or silent."""
     call.acknowledge()
-    call.ctx.say("turns.passed", name=call.ctx.s.name(call.user))
+    s = call.ctx.s
+    speaker = s.turns.speaker
+    if speaker is not None and speaker != call.user:
+        call.ctx.say("turns.passed_for", name=s.name(speaker), facilitator=s.facilitator_name)
+        if call.direct:
+            call.ctx.dm(call.user, "turns.passed_for_done", name=s.name(speaker))
+    else:
+        call.ctx.say("turns.passed", name=s.name(call.user))
     next_speaker(call.ctx)
 
 
