@@ -43,6 +43,9 @@ class Ctx:
 
     # -- words -------------------------------------------------------------------------------
     def t(self, key: str, **params: object) -> str:
+        """A text in the atelier's language; ``{prefix}`` is always the room's command prefix."""
+        if "prefix" not in params and self._state is not None:
+            params["prefix"] = self._state.prefix
         return render(self.lang, key, **params)
 
     def say(
