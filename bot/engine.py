@@ -11,6 +11,7 @@ labelled the message.
 import copy
 
 from bot import everyone, facilitation, steps
+from bot.bare_words import understood_without_prefix
 from bot.commands import COMMANDS, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
 from bot.effects import CancelTimer, Effect, StartTimer
@@ -117,6 +118,8 @@ class Engine:
     def _on_message(self, ctx: Ctx, event: MessagePosted) -> None:
         parsed = parse(event.text, self.settings.command_prefix, direct=False)
         self._remember_name(ctx, event.sender, event.sender_name)
+        if parsed is None and ctx.has_atelier:
+            parsed = self._bare_command(ctx, event.text)
         if parsed is None:
             if ctx.has_atelier and not ctx.s.finished:
                 room_text = steps.STEPS[ctx.s.kind].room_text
@@ -132,6 +135,14 @@ class Engine:
             moderator=event.moderator,
             message_id=event.message_id,
         )
+
+    def _bare_command(self, ctx: Ctx, text: str) -> Command | None:
+        """``fini`` or ``garder 2 5`` typed in the room without the prefix, where they apply."""
+        bare = parse(text, self._p, direct=True)
+        if not isinstance(bare, Command):
+            return None
+        step_commands = set(steps.STEPS[ctx.s.kind].commands)
+        return bare if understood_without_prefix(bare, text, step_commands) else None
 
     def _on_direct(self, ctx: Ctx, event: DirectMessage) -> None:
         parsed = parse(event.text, self.settings.command_prefix, direct=True)

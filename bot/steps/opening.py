@@ -1,6 +1,7 @@
 """The opening steps: welcome (people join), presentation of the format, the group's rules."""
 
 from bot import clock
+from bot.commands import normalize
 from bot.context import Ctx, Invocation
 from bot.formats import StepKind
 from bot.refs import RulesAgreement, Welcome, encode
@@ -126,10 +127,53 @@ def _add_rule(ctx: Ctx, user: str, text: str, message_id: str | None) -> None:
         ctx.dm(user, "rules.added", number=entry.number)
 
 
+_GREETING_WORDS = frozenset(
+    [
+        "bonjour",
+        "bonsoir",
+        "salut",
+        "coucou",
+        "hello",
+        "hi",
+        "hey",
+        "merci",
+        "thanks",
+        "ok",
+        "okay",
+        "d'accord",
+        "tout",
+        "le",
+        "monde",
+        "à",
+        "a",
+        "tous",
+        "toutes",
+        "everyone",
+        "all",
+    ]
+)
+
+
+def _is_greeting(text: str) -> bool:
+    """ "Bonjour tout le monde !", "Salut Léa", "👋": said to the group, not a rule."""
+    words = [normalize(w).strip(".,;:!?…'\"") for w in text.split()]
+    words = [w for w in words if any(c.isalnum() for c in w)]
+    if not words:
+        return True
+    return words[0] in _GREETING_WORDS and (
+        len(words) <= 2 or all(w in _GREETING_WORDS for w in words)
+    )
+
+
 def _rule_written(ctx: Ctx, user: str, text: str, message_id: str) -> None:
+    """In this step every message is a rule — except a greeting, answered privately."""
     s = ctx.s
-    if user in s.participants or user == s.facilitator:
-        _add_rule(ctx, user, text, message_id)
+    if user not in s.participants and user != s.facilitator:
+        return
+    if _is_greeting(text):
+        ctx.dm(user, "rules.not_a_rule")
+        return
+    _add_rule(ctx, user, text, message_id)
 
 
 def _finish_ground_rules(ctx: Ctx) -> bool:
