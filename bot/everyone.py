@@ -15,6 +15,7 @@ from bot.steps import (
     title,
 )
 from bot.steps.opening import join_command
+from bot.texts import catalogue
 from bot.turns import remove as remove_from_turns
 
 __all__ = ["HANDLERS", "leave"]
@@ -96,22 +97,34 @@ def _help(call: Invocation) -> None:
     for spec in COMMANDS:
         if spec.name in ("start", "help"):
             continue
-        if refusal(ctx, spec, user, moderator=False, prefix=call.prefix) is not None:
+        if refusal(ctx, spec, user, moderator=call.moderator, prefix=call.prefix) is not None:
             continue
         if spec.name in rules.commands and not rules.offers_commands(ctx, user):
             continue
         lines.append(
             ctx.t(f"help.{spec.name}", prefix="" if spec.facilitation else call.prefix + " ")
         )
-    body = (
-        ctx.t("help.header", step=title(ctx, s.kind), prefix=call.prefix)
-        + "\n"
-        + "\n".join(lines or [ctx.t("help.nothing_now")])
+    body = "\n".join(
+        [
+            ctx.t("help.header", step=title(ctx, s.kind), prefix=call.prefix),
+            _doing_now(ctx, user),
+            *(lines or [ctx.t("help.nothing_now")]),
+        ]
     )
-    if call.direct or user == s.facilitator:
-        ctx.dm_text(user, "help.body", body)
-    else:
-        ctx.say_text("help.body", body, mentions=(user,))
+    ctx.dm_text(user, "help.body", body)  # privately: asking for help interrupts nobody
+
+
+def _doing_now(ctx: Ctx, user: str) -> str:
+    """One line: what this person does at this step (listen, write a rule, send a problem…)."""
+    s = ctx.s
+    if user == s.facilitator:
+        return ctx.t("doing.facilitator")
+    if user not in s.participants and s.kind is not StepKind.WELCOME:
+        return ctx.t("doing.newcomer")
+    own = f"doing.offerer_{s.kind.value}"
+    if user == s.offerer and own in catalogue(ctx.lang):
+        return ctx.t(own)
+    return ctx.t(f"doing.{s.kind.value}")
 
 
 def _rules(call: Invocation) -> None:

@@ -81,6 +81,8 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         end=clock.clock(state.announced_end, state.timezone),
         planned=clock.clock(planned, state.timezone),
     )  # a plan longer than the announced end is the facilitator's news (steps.watch_plan)
+    # the facilitator is welcomed privately at once: how to steer, and when the bot will write
+    ctx.dm(sender, "guide.facilitator", name=call.name)
 
 
 def _parse_start(args: str) -> dict[str, str]:
@@ -95,6 +97,9 @@ def _parse_start(args: str) -> dict[str, str]:
         elif token in ("--lang", "--langue") and i + 1 < len(tokens):
             options["lang"] = tokens[i + 1].lower()
             i += 2
+        elif clock.parse_clock(token) is not None and "end" not in options:
+            options["end"] = token  # "démarrer 16h30": the end time, said the French way
+            i += 1
         elif not token.startswith("--") and "format" not in options:
             options["format"] = token
             i += 1

@@ -133,7 +133,7 @@ def test_status_gives_step_time_left_roles_and_planned_end(h):
 def test_help_lists_only_what_makes_sense_now_for_this_person(h):
     at_choice(h)
     h.cmd("alice", "aide")
-    body = h.said("help.body")[0].body
+    body = h.told("alice", "help.body")[0].body
     assert "vote" in body
     assert "suivant" not in body
     h.dm(FAC, "aide")

@@ -82,10 +82,11 @@ HARVEST = StepRules(
 # -- action plan -------------------------------------------------------------------------------
 def _split_when(text: str) -> tuple[str, str | None]:
     lowered = text.lower()
-    for marker in ("@when", "@quand"):
+    # "quand :" needs no "@" (which opens the mention menu in Element and Mattermost)
+    for marker in ("@when", "@quand", "quand :", "quand:", "when:"):
         at = lowered.find(marker)
         if at >= 0:
-            return text[:at].strip(), text[at + len(marker) :].strip(" :") or None
+            return text[:at].strip(" ,;-"), text[at + len(marker) :].strip(" :") or None
     return text.strip(), None
 
 
