@@ -8,12 +8,17 @@ from bot.formats import FormatError, load_formats
 from bot.ports import Adapter
 from bot.runtime import Runtime
 from bot.store import Store
+from bot.texts import TextsError, use_texts_dir
 
 __all__ = ["build_engine", "open_runtime", "platform_adapters"]
 
 
 def build_engine(config: Config) -> Engine:
-    """The engine for this configuration; a bad format file raises ``FormatError``."""
+    """The engine for this configuration; a bad format or text file raises ``FormatError``."""
+    try:
+        use_texts_dir(config.bot.texts_dir)
+    except TextsError as error:
+        raise FormatError(f"[bot] texts_dir: {error}") from error
     formats = load_formats(config.bot.formats_dir)
     if config.bot.default_format not in formats:
         known = ", ".join(sorted(formats))

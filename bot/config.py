@@ -40,6 +40,8 @@ class BotSection(_Section):
     timezone: str = "Europe/Paris"
     default_format: str = "atelier_entraide"
     formats_dir: Path | None = None
+    #: a folder with fr.toml / en.toml rewording some of the bot's texts (only the keys to change)
+    texts_dir: Path | None = None
 
     @field_validator("timezone")
     @classmethod

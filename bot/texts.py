@@ -3,23 +3,72 @@
 Texts are light Markdown with named placeholders (``{name}``). ``render`` never fails on a
 missing catalogue entry: it falls back to French, then to the key itself, so a gap is visible
 but never crashes an atelier (a test keeps both catalogues complete and aligned).
+
+An administrator may reword any text without touching the installed package: ``[bot] texts_dir``
+names a folder holding ``fr.toml`` and/or ``en.toml`` with only the keys to change. They are
+checked at start-up (known keys, the same placeholders) by ``use_texts_dir``.
 """
 
 import string
 import tomllib
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
-__all__ = ["LANGUAGES", "catalogue", "placeholders", "render"]
+__all__ = ["LANGUAGES", "TextsError", "catalogue", "placeholders", "render", "use_texts_dir"]
 
 LANGUAGES = ("fr", "en")
+
+
+class TextsError(Exception):
+    """An administrator's text file that would break messages: said at start-up, with where."""
+
+
+#: the administrator's rewordings, by language (``use_texts_dir``)
+_overrides: dict[str, dict[str, str]] = {}
 
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """The texts of one language, flattened to dotted keys (``"step.choice"``)."""
     source = resources.files("bot") / "data" / "texts" / f"{lang}.toml"
-    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    return _flatten(tomllib.loads(source.read_text(encoding="utf-8")))
+
+
+def use_texts_dir(folder: Path | None) -> None:
+    """Take the administrator's rewordings from ``folder`` (None: the shipped texts only)."""
+    found: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        path = folder / f"{lang}.toml" if folder is not None else None
+        if path is not None and path.is_file():
+            found[lang] = _checked_rewording(path, catalogue(lang))
+    _overrides.clear()
+    _overrides.update(found)
+
+
+def _checked_rewording(path: Path, shipped: dict[str, str]) -> dict[str, str]:
+    try:
+        texts = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise TextsError(f"{path}: cannot be read as TOML ({exc})") from exc
+    for key, text in texts.items():
+        if key not in shipped:
+            raise TextsError(f"{path}: no text is called {key!r}")
+        unknown = placeholders(text) - placeholders(shipped[key])
+        if unknown:
+            known = _braced(placeholders(shipped[key]))
+            raise TextsError(
+                f"{path}: {key!r} uses {_braced(unknown)}, unknown here"
+                f" (it may use: {known or 'no placeholder'})"
+            )
+    return texts
+
+
+def _braced(names: set[str]) -> str:
+    return ", ".join("{" + name + "}" for name in sorted(names))
+
+
+def _flatten(data: dict[str, object]) -> dict[str, str]:
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: dict[str, object]) -> None:
@@ -44,6 +93,11 @@ class _Lenient(dict[str, object]):
 
 
 def render(lang: str, key: str, **params: object) -> str:
-    texts = catalogue(lang if lang in LANGUAGES else "fr")
-    template = texts.get(key) or catalogue("fr").get(key) or key
+    lang = lang if lang in LANGUAGES else "fr"
+    template = (
+        _overrides.get(lang, {}).get(key)
+        or catalogue(lang).get(key)
+        or catalogue("fr").get(key)
+        or key
+    )
     return template.format_map(_Lenient(params))
