@@ -12,7 +12,7 @@ from bot.formats import StepKind
 from bot.state import Entry
 from bot.steps.base import CommandHandler, add_entry, title
 from bot.steps.flow import advance
-from bot.turns import give_next, may_take_floor, owed_a_chance, position, raise_hand, take_floor
+from bot.turns import give_next, may_take_floor, position, raise_hand, take_floor
 
 __all__ = [
     "HANDS",
@@ -105,7 +105,7 @@ def _tell_waiting(ctx: Ctx, user: str) -> None:
     place = position(turns, user)
     if place is None or turns.speaker is None:
         return
-    if turns.spoken.get(user) and [p for p in owed_a_chance(turns, _protected(ctx)) if p != user]:
+    if not may_take_floor(turns, user, _protected(ctx)):  # they wait for those never heard
         ctx.dm(user, "turns.after_everyone", position=place)
     else:
         ctx.dm(user, "turns.queued", position=place, speaker=s.name(turns.speaker))
