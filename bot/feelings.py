@@ -1,6 +1,7 @@
 """The group's hot feedback, summarised without names: how many answered, the average score,
 and the words people chose (each person's last answer; words in alphabetical order, so that
-their order says nothing of who wrote them)."""
+their order says nothing of who wrote them). The record leaves out the answers of the people
+whose words it may not share (``withheld``)."""
 
 from bot.state import AtelierState
 from bot.texts import render
@@ -11,9 +12,9 @@ __all__ = ["feelings_summary"]
 LONGEST = 80
 
 
-def feelings_summary(state: AtelierState) -> str | None:
+def feelings_summary(state: AtelierState, withheld: frozenset[str] = frozenset()) -> str | None:
     """One line about the hot feedback, or None when nobody gave any."""
-    last = {entry.author: entry for entry in state.feelings}
+    last = {e.author: e for e in state.feelings if e.author not in withheld}
     if not last:
         return None
     scores = [e.score for e in last.values() if e.score is not None]

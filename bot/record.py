@@ -13,12 +13,14 @@ __all__ = ["authors", "build_record"]
 
 
 def authors(state: AtelierState) -> list[str]:
-    """Everyone whose words the record holds, the offerer first (the request and the plan)."""
+    """Everyone whose words the record holds, the offerer first (the request and the plan);
+    the words of the hot feedback count, although the summary does not name who wrote them."""
     people: list[str] = [state.offerer] if state.offerer else []
     kept = [c for c in state.contributions if c.number in state.kept]
-    for entry in (*kept, *state.questions, *state.contributions):
-        if entry.author not in people:
-            people.append(entry.author)
+    feelings = [f.author for f in state.feelings if f.text.strip()]
+    for author in (*(e.author for e in (*kept, *state.questions, *state.contributions)), *feelings):
+        if author not in people:
+            people.append(author)
     return people
 
 
@@ -52,7 +54,7 @@ def build_record(state: AtelierState, date: str, withheld: frozenset[str] = froz
             lines.append(f"- {action.text}{when}")
     else:
         lines.append(t("record.none"))
-    feelings = feelings_summary(state)
+    feelings = feelings_summary(state, withheld)
     if feelings is not None:
         lines.append("")
         lines.append(feelings)

@@ -224,3 +224,40 @@ def test_someone_who_never_took_part_is_not_asked_and_cannot_answer(h):
     at_round(h)
     h.cmd("zoe", "oui")
     assert "zoe" not in h.s.record_consent
+
+
+# -- the hot feedback's words are words too ----------------------------------------------------
+def _with_feelings(h: EngineHarness) -> EngineHarness:
+    with_offerer(h)
+    _words(h)
+    goto(h, K.HOT_FEEDBACK)
+    h.cmd("eve", "ressenti 2 épuisée et seule")
+    h.cmd("bob", "ressenti 5 soulagé")
+    goto(h, K.RECORD)
+    h.dm("alice", "oui")
+    return h
+
+
+def test_a_partial_share_leaves_out_the_feeling_words_of_those_who_did_not_agree(h):
+    _with_feelings(h)
+    h.dm(FAC, "masquer")
+    for person in ("bob", "chloe", "dan"):
+        h.cmd(person, "oui")
+    h.cmd("eve", "non")
+    h.dm(FAC, "suivant")
+    text = shared(h)
+    assert text is not None
+    assert "épuisée" not in text
+    assert "soulagé" in text
+
+
+def test_whoever_gave_feeling_words_is_asked_even_after_leaving(h):
+    _with_feelings(h)
+    assert "eve" in h.s.record_asked
+    h.leave_room("eve")
+    h.dm(FAC, "masquer")
+    for person in ("bob", "chloe", "dan"):
+        h.cmd(person, "oui")
+    h.dm(FAC, "suivant")
+    text = shared(h)
+    assert text is not None and "épuisée" not in text
