@@ -12,6 +12,7 @@ behind it.
 import asyncio
 import logging
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from typing import assert_never
 
@@ -42,6 +43,13 @@ __all__ = ["Runtime"]
 log = logging.getLogger("atelier.runtime")
 
 MAX_BACKOFF = 60.0
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    """Where it failed, never what was written: an exception's message may quote a participant
+    (a validation error echoes its input), so the log has its class and the frames only."""
+    where = "".join(traceback.format_tb(error.__traceback__))
+    log.error("%s: %s\n%s", what, type(error).__name__, where)
 
 
 class Runtime:
@@ -105,8 +113,8 @@ class Runtime:
         """The adapters' sink. Never raises: a bad event is logged, not fatal."""
         try:
             await self._receive(inbound)
-        except Exception:
-            log.exception("could not handle %r", inbound)
+        except Exception as error:
+            _log_failure(f"could not handle a {type(inbound).__name__}", error)
 
     async def _receive(self, inbound: Inbound) -> None:
         match inbound:
@@ -189,8 +197,8 @@ class Runtime:
     async def _on_timer(self, room: str, name: str, at: float) -> None:
         try:
             await self.process(TimerFired(room=RoomId(room), name=name, at=at))
-        except Exception:
-            log.exception("timer %s of %s failed", name, room)
+        except Exception as error:
+            _log_failure(f"timer {name} of {room} failed", error)
 
     async def process(self, event: Event) -> None:
         """Decide on one event, persist, then perform. Events of one room run one at a time."""
