@@ -153,7 +153,6 @@ class Runtime:
                 assert_never(inbound)
 
     async def _receive_direct(self, inbound: DirectIn) -> None:
-        text, room_hint = _split_room_hint(inbound.text)
         adapter = self._adapter_named(inbound.platform)
         rooms = [
             room
@@ -162,13 +161,19 @@ class Runtime:
             and (adapter is None or adapter.owns(room))
             and state.answers_to(inbound.sender)
         ]
-        if room_hint is not None:
+        text = inbound.text
+        before_hint, room_hint = _split_room_hint(inbound.text)
+        if room_hint is not None and len(rooms) > 1:
+            # "… dans salon" names a room only for someone in several ateliers, and only when
+            # it names one of theirs: "dans l'association" ends a problem, it is kept whole
             hint = normalize(room_hint)
-            rooms = [
+            named = [
                 room
                 for room in rooms
                 if hint in normalize(room) or hint in normalize(self._room_label(room))
             ]
+            if named:
+                rooms, text = named, before_hint
         if len(rooms) > 1:
             lang = self.engine.settings.language
             listing = ", ".join(f"« {self._room_label(room)} »" for room in rooms)
