@@ -31,6 +31,11 @@ def build_engine(config: Config) -> Engine:
         seconds_per_minute=config.timing.seconds_per_minute,
         timezone=config.bot.timezone,
         default_format=config.bot.default_format,
+        who_may_start=(
+            tuple(config.bot.who_may_start)
+            if isinstance(config.bot.who_may_start, list)
+            else config.bot.who_may_start
+        ),
     )
     return Engine(settings, formats)
 

@@ -42,6 +42,8 @@ class BotSection(_Section):
     formats_dir: Path | None = None
     #: a folder with fr.toml / en.toml rewording some of the bot's texts (only the keys to change)
     texts_dir: Path | None = None
+    #: who may start an atelier in a room: "anyone" in it, its "moderators", or a list of ids
+    who_may_start: Literal["anyone", "moderators"] | list[str] = "anyone"
 
     @field_validator("timezone")
     @classmethod

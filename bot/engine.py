@@ -1,7 +1,8 @@
 """The atelier engine: ``decide(state, event, now) -> (state, effects)``.
 
 Pure and synchronous: no clock, no I/O, no platform. The state given is never changed; a bad
-command leaves the returned state equal to the one given and answers kindly.
+command changes nothing of the atelier and is answered kindly — at most once per window per
+person (``bot.flood``), so a flood of them queues no flood of replies.
 
 The engine dispatches: each event goes to the rules of the current step (``bot.steps.STEPS``),
 each command to its handler once ``bot.permissions`` allows it, each reaction to the step that
@@ -9,8 +10,9 @@ labelled the message.
 """
 
 import copy
+import re
 
-from bot import everyone, facilitation, steps
+from bot import everyone, facilitation, flood, steps
 from bot.bare_words import understood_without_prefix
 from bot.commands import COMMANDS, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
@@ -29,6 +31,7 @@ from bot.formats import Format
 from bot.ids import RoomId
 from bot.permissions import refusal, shown
 from bot.refs import Card, Consent, Floor, RecordConsent, RulesAgreement, Welcome, decode
+from bot.sizes import INPUT_MAX, too_long
 from bot.start import EngineSettings, start
 from bot.state import AtelierState
 
@@ -36,6 +39,9 @@ __all__ = ["Engine", "EngineSettings"]
 
 #: Handlers of the commands accepted at any step; the others are in the step's rules.
 _ANY_STEP: dict[str, steps.CommandHandler] = {**everyone.HANDLERS, **facilitation.HANDLERS}
+
+#: an unknown command word is quoted back only when it is a plain word (never "@room", markup…)
+_PLAIN_WORD = re.compile(r"[^\W\d_][\w'-]{0,23}")
 
 
 def _check_tables() -> None:
@@ -116,8 +122,12 @@ class Engine:
             ctx.s.people[user] = person.model_copy(update={"name": name})
 
     def _on_message(self, ctx: Ctx, event: MessagePosted) -> None:
-        parsed = parse(event.text, self.settings.command_prefix, direct=False)
         self._remember_name(ctx, event.sender, event.sender_name)
+        if ctx.has_atelier and event.sender == ctx.s.facilitator:
+            ctx.s.facilitator_away = False  # writing in the room: they are back
+        if self._refused_too_long(ctx, event.sender, event.text):
+            return
+        parsed = parse(event.text, self.settings.command_prefix, direct=False)
         if parsed is None and ctx.has_atelier:
             parsed = self._bare_command(ctx, event.text)
         if parsed is None:
@@ -145,8 +155,10 @@ class Engine:
         return bare if understood_without_prefix(bare, text, step_commands) else None
 
     def _on_direct(self, ctx: Ctx, event: DirectMessage) -> None:
-        parsed = parse(event.text, self.settings.command_prefix, direct=True)
         self._remember_name(ctx, event.sender, event.sender_name)
+        if self._refused_too_long(ctx, event.sender, event.text):
+            return
+        parsed = parse(event.text, self.settings.command_prefix, direct=True)
         if (
             isinstance(parsed, Command)
             and not parsed.prefixed
@@ -188,8 +200,11 @@ class Engine:
     ) -> None:
         prefix = self.settings.command_prefix
         if isinstance(parsed, Unknown):
-            if parsed.suggestion:
-                ctx.answer(
+            if not _PLAIN_WORD.fullmatch(parsed.word):
+                _refuse(ctx, sender, direct, "safety.unknown_command", prefix=prefix)
+            elif parsed.suggestion:
+                _refuse(
+                    ctx,
                     sender,
                     direct,
                     "command.unknown_close",
@@ -198,7 +213,7 @@ class Engine:
                     prefix=prefix,
                 )
             else:
-                ctx.answer(sender, direct, "command.unknown", word=parsed.word, prefix=prefix)
+                _refuse(ctx, sender, direct, "command.unknown", word=parsed.word, prefix=prefix)
             return
         call = Invocation(
             ctx=ctx,
@@ -222,7 +237,7 @@ class Engine:
         refused = refusal(ctx, parsed.spec, sender, moderator=moderator, prefix=prefix)
         if refused is not None:
             key, params = refused
-            ctx.dm(sender, key, **params)
+            _refuse(ctx, sender, True, key, **params)
             return
         handler = _ANY_STEP.get(parsed.name) or steps.STEPS[ctx.s.kind].commands[parsed.name]
         handler(call)
@@ -244,12 +259,14 @@ class Engine:
             case Floor() if key == "hand" and "hand" in steps.STEPS[ctx.s.kind].commands:
                 refused = refusal(ctx, spec("hand"), user, moderator=False, prefix=self._p)
                 if refused is not None:
-                    ctx.dm(user, refused[0], **refused[1])
+                    _refuse(ctx, user, True, refused[0], **refused[1])
                     return
                 steps.hand(ctx, user, direct=True)
 
     # -- edits, departures, timers -------------------------------------------------------------
     def _on_edit(self, ctx: Ctx, event: MessageEdited) -> None:
+        if self._refused_too_long(ctx, event.sender, event.text):
+            return  # the earlier text stands
         parsed = parse(event.text, self._p, direct=False)
         text = parsed.args if isinstance(parsed, Command) else event.text.strip()
         if text:
@@ -266,7 +283,23 @@ class Engine:
         if event.sender in s.participants:
             everyone.leave(ctx, event.sender, announce=True)
         elif event.sender == s.facilitator:
+            s.facilitator_away = True  # no steering from outside the room
             ctx.say("facilitator.left_room", name=s.facilitator_name, prefix=self._p)
+
+    def _refused_too_long(self, ctx: Ctx, user: str, text: str) -> bool:
+        """A text over the cap is not kept, not even a part; its author is told privately."""
+        if not too_long(text):
+            return False
+        if ctx.has_atelier:
+            _refuse(ctx, user, True, "safety.too_long", length=len(text), most=INPUT_MAX)
+        return True
+
+
+def _refuse(ctx: Ctx, user: str, direct: bool, key: str, **params: object) -> None:
+    """Answer a refused or misunderstood input, unless this person was answered a moment ago."""
+    if ctx.has_atelier and not flood.may_answer(ctx.s, user, ctx.now):
+        return
+    ctx.answer(user, direct, key, **params)
 
 
 def _on_direct_text(ctx: Ctx, user: str, text: str) -> None:

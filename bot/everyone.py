@@ -155,6 +155,7 @@ def _facilitate(call: Invocation) -> None:
     s.people.setdefault(user, Person(user_id=user, name=call.name or user))
     s.facilitator = user
     s.facilitator_name = s.name(user)
+    s.facilitator_away = False
     ctx.record("facilitation", user, previous)
     ctx.say("facilitate.taken", name=s.facilitator_name, previous=s.name(previous))
     call.tell("roles.facilitator", name=s.facilitator_name)

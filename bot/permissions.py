@@ -32,6 +32,8 @@ def refusal(
     facilitator = s.facilitator_name
     if who is Who.FACILITATOR and user != s.facilitator:
         return "refusal.only_facilitator", {"facilitator": facilitator, "prefix": prefix}
+    if who in (Who.FACILITATOR, Who.FLOOR) and user == s.facilitator and s.facilitator_away:
+        return "safety.facilitator_away", {"prefix": prefix}
     if who is Who.MODERATOR and not moderator:
         return "refusal.only_moderator", {"facilitator": facilitator}
     if who is Who.NEWCOMER:

@@ -11,7 +11,7 @@ from bot.context import Invocation
 from bot.formats import DEFAULT_FORMAT_ID, Format
 from bot.state import AtelierState, Person
 
-__all__ = ["EngineSettings", "start"]
+__all__ = ["EngineSettings", "may_start", "start"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +21,31 @@ class EngineSettings:
     seconds_per_minute: float = 60.0
     timezone: str = "Europe/Paris"
     default_format: str = DEFAULT_FORMAT_ID
+    #: who may start an atelier in a room: "anyone" in it, its "moderators", or these user ids
+    who_may_start: str | tuple[str, ...] = "anyone"
+
+
+def may_start(settings: EngineSettings, user: str, moderator: bool) -> bool:
+    """Whether this person may start an atelier in a room (``[bot] who_may_start``)."""
+    match settings.who_may_start:
+        case "anyone":
+            return True
+        case "moderators":
+            return moderator
+        case tuple() as listed:
+            return user in listed
+        case _:
+            return False
 
 
 def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]) -> None:
     ctx, sender, prefix = call.ctx, call.user, call.prefix
     if call.direct:
         call.tell("start.in_room", prefix=prefix)
+        return
+    if not may_start(settings, sender, call.moderator):
+        listed = isinstance(settings.who_may_start, tuple)
+        call.tell("safety.start_listed" if listed else "safety.start_moderators")
         return
     if ctx.has_atelier:
         ctx.say(

@@ -6,6 +6,7 @@ The engine never mutates a state it was given: ``decide`` works on a copy.
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.formats import Format, Step, StepKind
+from bot.ids import short_id
 
 __all__ = [
     "AtelierState",
@@ -92,6 +93,8 @@ class AtelierState(_Model):
     announced_end: float | None = None
     facilitator: str
     facilitator_name: str
+    #: the facilitator left the room: they do not steer until they write in it again
+    facilitator_away: bool = False
     people: dict[str, Person] = Field(default_factory=dict)
     participants: list[str] = Field(default_factory=list)
     step_index: int = 0
@@ -142,6 +145,8 @@ class AtelierState(_Model):
     #: the facilitator chose to share it without the passages of those who did not say yes
     record_partial: bool = False
     turns: Turns = Field(default_factory=Turns)
+    #: until when each person's refused commands go unanswered (bot/flood.py)
+    hushed: dict[str, float] = Field(default_factory=dict)
 
     @property
     def step(self) -> Step:
@@ -152,8 +157,14 @@ class AtelierState(_Model):
         return self.step.kind
 
     def name(self, user_id: str) -> str:
+        """The person's display name; with a short id when someone else here has the same."""
         person = self.people.get(user_id)
-        return person.name if person else user_id
+        if person is None:
+            return user_id
+        same = person.name.casefold()
+        if any(o.user_id != user_id and o.name.casefold() == same for o in self.people.values()):
+            return f"{person.name} ({short_id(user_id)})"
+        return person.name
 
     def problem(self, number: int) -> Problem | None:
         for problem in self.problems:

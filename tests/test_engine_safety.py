@@ -1,0 +1,189 @@
+"""Careless and hostile input (issue 15): nothing injected, nobody locked out or impersonated,
+no flood of replies, nothing kept half."""
+
+from conftest import FAC, at_problem_search, started
+
+from bot.engine import Engine
+from bot.events import DirectMessage, MessagePosted
+from bot.flood import WINDOW
+from bot.formats import StepKind, load_formats
+from bot.ids import EventId, MessageId, UserId
+from bot.sizes import INPUT_MAX
+from bot.start import EngineSettings
+from bot.testing import EngineHarness
+
+
+def _post_as(h: EngineHarness, user: str, name: str, text: str) -> None:
+    h._ids += 1
+    h.feed(
+        MessagePosted(
+            room=h.room,
+            sender=UserId(user),
+            sender_name=name,
+            text=text,
+            message_id=MessageId(f"$n{h._ids}"),
+            event_id=EventId(f"en{h._ids}"),
+        )
+    )
+
+
+# -- nothing the bot repeats becomes a ping or markup ------------------------------------------
+def test_an_unknown_command_that_is_not_a_plain_word_is_not_quoted_back(h):
+    started(h)
+    words = ("@room", "@channel", "**gras**", "<img src=x>", "![x](http://x/y.png)")
+    for n, word in enumerate(words):
+        effects = h.cmd(f"p{n}", word)
+        body = " ".join(getattr(e, "body", "") for e in effects)
+        assert word not in body
+        assert h.said("safety.unknown_command", effects)
+
+
+def test_an_unknown_plain_word_is_still_quoted_to_help(h):
+    started(h)
+    h.cmd("alice", "bonjour")
+    assert "bonjour" in h.said("command.unknown")[0].body
+
+
+# -- a flood of bad commands gets one reply, and others are still answered --------------------
+def test_three_hundred_bad_commands_get_one_reply_and_others_are_still_answered(h):
+    started(h)
+    for n in range(300):
+        h.cmd("alice", f"zzz{n}")
+    replies = [e for e in h.effects if getattr(e, "key", "").startswith("command.unknown")]
+    assert len(replies) == 1
+    h.cmd("bob", "zzz")
+    assert h.said("command.unknown", h.last)
+    h.cmd("alice", "aide")  # a good command is never held back
+    assert h.told("alice", "help.body", h.last)
+
+
+def test_after_the_window_a_bad_command_is_answered_again(h):
+    started(h)
+    h.cmd("alice", "zzz")
+    h.cmd("alice", "zzz")
+    assert not h.last
+    h.clock.advance(WINDOW + 0.1)
+    h.cmd("alice", "zzz")
+    assert h.said("command.unknown", h.last)
+
+
+def test_refusals_are_rate_limited_too_but_do_not_change_the_atelier(h):
+    started(h)
+    before = h.s.model_dump(exclude={"hushed"})
+    for _ in range(50):
+        h.cmd("alice", "suivant")  # only the facilitator steers
+    refusals = [e for e in h.effects if getattr(e, "key", "") == "refusal.only_facilitator"]
+    assert len(refusals) == 1
+    assert h.s.model_dump(exclude={"hushed"}) == before
+
+
+# -- sizes: over the cap, nothing is kept, the person is told what to do -----------------------
+def test_a_40_kb_problem_is_not_kept_and_its_author_is_told_why(h):
+    at_problem_search(h)
+    h.dm("alice", "é" * 40_000)
+    assert not h.s.problems
+    told = h.told("alice", "safety.too_long")
+    assert told and "40000" in told[0].body and str(INPUT_MAX) in told[0].body
+
+
+def test_a_problem_of_exactly_the_cap_is_kept(h):
+    at_problem_search(h)
+    h.dm("alice", "a" * INPUT_MAX)
+    assert len(h.s.problems[0].text) == INPUT_MAX
+
+
+def test_an_edit_over_the_cap_leaves_the_earlier_text(h):
+    at_problem_search(h)
+    while h.s.kind is not StepKind.PROBLEM_SEARCH:
+        h.dm(FAC, "next")
+    h.dm(FAC, "aller règles")
+    h.post("alice", "On s'écoute")
+    rule = h.s.rules[0]
+    assert rule.message_id is not None
+    h.edit("alice", rule.message_id, "x" * (INPUT_MAX + 1))
+    assert h.s.rules[0].text == "On s'écoute"
+    assert h.told("alice", "safety.too_long")
+
+
+# -- nobody steers from outside the room -------------------------------------------------------
+def test_a_facilitator_who_left_the_room_no_longer_steers(h):
+    started(h)
+    step = h.s.step_index
+    h.leave_room(FAC)
+    h.dm(FAC, "suivant")
+    assert h.s.step_index == step
+    assert h.told(FAC, "safety.facilitator_away")
+
+
+def test_a_moderator_takes_over_from_a_facilitator_who_left(h):
+    started(h)
+    h.leave_room(FAC)
+    h.post("modo", "!atelier faciliter", moderator=True)
+    assert h.s.facilitator == "modo"
+    step = h.s.step_index
+    h.dm("modo", "suivant")
+    assert h.s.step_index == step + 1
+
+
+def test_a_facilitator_who_comes_back_and_writes_in_the_room_steers_again(h):
+    started(h)
+    step = h.s.step_index
+    h.leave_room(FAC)
+    h.post(FAC, "Je suis de retour")
+    h.dm(FAC, "suivant")
+    assert h.s.step_index == step + 1
+
+
+# -- identity is the user id; names are only shown ---------------------------------------------
+def test_two_people_with_the_same_display_name_are_shown_apart(h):
+    h.cmd(FAC, "start")
+    _post_as(h, "@alex:example.org", "Alex", "!atelier rejoindre")
+    _post_as(h, "@alex.m:autre.org", "Alex", "!atelier rejoindre")
+    assert h.s.name("@alex:example.org") == "Alex (@alex)"
+    assert h.s.name("@alex.m:autre.org") == "Alex (@alex.m)"
+    assert h.s.name(FAC) == "Fac"
+
+
+def test_a_display_name_change_mid_atelier_keeps_the_persons_place_and_inputs(h):
+    at_problem_search(h)
+    _post_as(h, "alice", "Alice 🌻 Dupré", "bonjour")
+    h.feed(
+        DirectMessage(
+            room=h.room, sender=UserId("alice"), sender_name="Alice 🌻 Dupré", text="Mon problème"
+        )
+    )
+    assert h.s.problems[0].author == "alice"
+    assert h.s.name("alice") == "Alice 🌻 Dupré"
+    assert "alice" in h.s.participants
+
+
+# -- who may start ------------------------------------------------------------------------------
+def _harness(who: str | tuple[str, ...]) -> EngineHarness:
+    return EngineHarness(engine=Engine(EngineSettings(who_may_start=who), load_formats()))
+
+
+def test_where_only_moderators_may_start_others_are_told_and_nothing_starts():
+    h = _harness("moderators")
+    h.cmd("alice", "démarrer")
+    assert h.state is None
+    assert h.told("alice", "safety.start_moderators")
+    h.post("modo", "!atelier démarrer", moderator=True)
+    assert h.state is not None and h.s.facilitator == "modo"
+
+
+def test_where_a_list_may_start_only_listed_people_start():
+    h = _harness(("@claire:example.org",))
+    h.cmd("alice", "démarrer")
+    assert h.state is None and h.told("alice", "safety.start_listed")
+    h.cmd("@claire:example.org", "démarrer")
+    assert h.state is not None
+
+
+def test_by_default_anyone_in_the_room_may_start(h):
+    h.cmd("alice", "démarrer")
+    assert h.state is not None and h.s.facilitator == "alice"
+
+
+def test_a_bad_command_in_a_room_without_atelier_is_answered(h):
+    h.cmd("alice", "zzz")
+    assert h.said("command.no_atelier") or h.said("command.unknown")
