@@ -93,7 +93,7 @@ def check_complete_atelier(people: Any, inputs: list[dict[str, str]]) -> str:
     said = "\n".join(texts(people))
     for expected in (
         "Bienvenue Elise",  # joined by a ✋ reaction
-        "Égalité entre #1, #3",
+        "Égalité entre n° 1, n° 3",
         "Camille a départagé : ce sera la n° 3",
         "Merci Chloe, c'est entendu",  # the declined consent
         "Chloe, vous avez la parole",  # turn order after Bruno

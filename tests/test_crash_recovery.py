@@ -79,7 +79,7 @@ def test_killed_bot_resumes_the_same_step_with_inputs_and_remaining_time(tmp_pat
     bot = BotProcess(config)
     bot.wait_for("Ctrl-D")
     bot.type("fac: !atelier démarrer")
-    bot.wait_for("Fin annoncée")
+    bot.wait_for("Fin prévue")
     for person in ("alice", "bob", "chloe"):
         bot.type(f"{person}: !atelier rejoindre")
         bot.wait_for(f"Bienvenue {person.title()}")

@@ -18,7 +18,7 @@ async def test_demo_runs_a_complete_atelier_to_the_shared_record():
         "Bienvenue Elise",  # joined by a ✋ reaction
         "Ce vote n'est pas compté",  # the fourth vote is refused
         "Vote retiré",
-        "Égalité entre #1, #3",
+        "Égalité entre n° 1, n° 3",
         "Camille a départagé : ce sera la n° 3",
         "Merci Chloe, c'est entendu",  # the declined consent
         "Merci Alice pour la générosité",

@@ -38,7 +38,7 @@ async def test_facilitator_steers_by_private_message_and_others_are_refused(syna
     bot, people = await _atelier(synapse, tmp_path, ["camille", "alice", "bruno"])
     try:
         await people.dm("bruno", "suivant")
-        await heard(people, "Seule la personne qui facilite, Camille", to="bruno")
+        await heard(people, "C'est Camille, la personne qui facilite", to="bruno")
         assert await _kind(bot, people) is K.WELCOME
 
         await people.dm("camille", "suivant")
