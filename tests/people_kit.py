@@ -85,7 +85,7 @@ async def to_problem_search(people: Any) -> None:
     await people.say("bruno", "!atelier rejoindre")
     await heard(people, "Bienvenue Bruno")
     await people.dm("camille", "aller 4")
-    await heard(people, "Étape 4/18 · Recherche de problématique")
+    await heard(people, "Étape 4/18 — Recherche de problématique")
 
 
 def check_complete_atelier(people: Any, inputs: list[dict[str, str]]) -> str:

@@ -6,10 +6,12 @@ and what happens to people's words told as it is.
 """
 
 import re
+from importlib import resources
 
 from conftest import FAC, at_choice, at_problem_search, goto, started, with_offerer
 
 from bot.formats import StepKind
+from bot.texts import catalogue
 
 K = StepKind
 
@@ -205,3 +207,50 @@ def test_the_chosen_author_is_told_a_no_needs_no_reason_and_how_to_answer(h):
     (ask,) = h.said("consent.ask")
     assert "sans vous justifier" in ask.body
     assert "`!atelier oui`" in ask.body and "après la commande" not in ask.body
+
+
+# -- the catalogues ----------------------------------------------------------------------------
+def _shipped(lang: str) -> str:
+    return (resources.files("bot") / "data" / "texts" / f"{lang}.toml").read_text(encoding="utf-8")
+
+
+def test_french_texts_are_inclusive_the_kits_way_without_a_point_median():
+    """Neutral phrasing ("la personne qui facilite") and doublets: screen readers read "·" badly."""
+    text = _shipped("fr")
+    found = [line for line in text.splitlines() if "·" in line or "•" in line]
+    assert found == []
+    for word in ("offreur", "contributeur", "participant·", "facilitateur", "chacun·e"):
+        assert word not in text.lower(), word
+
+
+#: French words, and calques of them, that an English reader should never meet
+FRENCH = (
+    "atelier",
+    "offreur",
+    "offerer",
+    "rebond",
+    "rebound",
+    "facilitat·",
+    "contributeur",
+    "problématique",
+    "déroulé",
+    "salon",
+    "règle",
+    "ressenti",
+    "récolte",
+    "trace écrite",
+    "hot feedback",
+    "·",
+)
+ACCENTS = set("àâçéèêëîïôûùüÿœæ«»")
+
+
+def test_english_texts_read_as_english():
+    texts = catalogue("en")
+    found = []
+    for key, text in texts.items():
+        words = re.sub(r"\{[a-z_]+\}", "", text).lower()  # placeholder names are code
+        found += [(key, word) for word in FRENCH if word in words]
+        found += [(key, char) for char in ACCENTS if char in words]
+    assert found == []
+    assert "workshop" in texts["atelier.finished"] and "case presenter" in texts["roles.offerer"]
