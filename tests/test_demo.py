@@ -19,13 +19,13 @@ async def test_demo_runs_a_complete_atelier_to_the_shared_record():
         "Ce vote n'est pas compté",  # the fourth vote is refused
         "Vote retiré",
         "Égalité entre n° 1, n° 3",
-        "Camille a départagé : ce sera la n° 3",
+        "Camille a départagé\u202f: ce sera la n° 3",
         "Merci Chloé, c'est entendu",  # the declined consent
         "Merci Alice pour la générosité",
         "Chloé, vous avez la parole",  # turn order after Bruno
         "Pendant les échanges, vous écoutez",  # the offerer reminded
-        "Tout le monde est d'accord : voici la trace",
-        "Organiser un pique-nique de rentrée (quand : début septembre)",
+        "Tout le monde est d'accord\u202f: voici la trace",
+        "Organiser un pique-nique de rentrée (quand\u202f: début septembre)",
         "L'atelier est terminé",
     ):
         assert expected in text, expected

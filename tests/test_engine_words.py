@@ -254,3 +254,14 @@ def test_english_texts_read_as_english():
         found += [(key, char) for char in ACCENTS if char in words]
     assert found == []
     assert "workshop" in texts["atelier.finished"] and "case presenter" in texts["roles.offerer"]
+
+
+def test_french_texts_keep_a_narrow_no_break_space_before_high_punctuation():
+    """« : ; ? ! » never start a line in a narrow chat window; `code` to copy is left as typed."""
+    loose = []
+    for key, text in catalogue("fr").items():
+        prose = "".join(text.split("`")[::2])  # outside `code`
+        if re.search(r"[ \u00a0][:;?!»]|«[ \u00a0]", prose):
+            loose.append(key)
+    assert loose == []
+    assert "\u202f:" in catalogue("fr")["start.planned"]

@@ -30,7 +30,7 @@ async def test_facilitator_steers_privately_admins_take_over_and_removal_ends_it
         await people.say("alice", "!atelier faciliter")  # a channel admin
         await heard(people, "Alice facilite désormais l'atelier (à la place de Bruno)")
         await people.dm("alice", "prolonger 5")
-        await heard(people, "5 min de plus pour « Accueil »")
+        await heard(people, "5 min de plus pour «\u202fAccueil\u202f»")
         await people.dm("alice", "pause")
         await heard(people, "⏸️ Pause")
         await people.dm("alice", "reprendre")
