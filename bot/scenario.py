@@ -263,9 +263,9 @@ async def full_atelier(c: Cast) -> None:
 
     await c.step(K.ACTION_PLAN)
     await c.say(
-        "alice", "!atelier action Organiser un pique-nique de rentrée @quand début septembre"
+        "alice", "!atelier action Organiser un pique-nique de rentrée, quand : début septembre"
     )
-    await c.say("alice", "!atelier action Écrire une lettre d'été @quand juillet")
+    await c.say("alice", "!atelier action Écrire une lettre d'été, quand : juillet")
     await c.next()
 
     await c.step(K.OFFERER_SHARING)
