@@ -14,7 +14,7 @@ from adapters.console import ROOM, ConsoleAdapter
 from bot.app import build_engine
 from bot.config import Config
 from bot.runtime import Runtime
-from bot.scenario import Cast, DemoStuck, full_atelier, wait_for_ref
+from bot.scenario import Cast, DemoStuck, full_atelier, name, wait_for_ref
 from bot.state import AtelierState
 from bot.store import Store
 
@@ -30,21 +30,23 @@ class ConsolePeople:
         self.store = store
 
     async def say(self, user: str, text: str) -> None:
-        await self.console.type_line(f"{user}: {text}")
+        await self.console.type_line(f"{self.user_id(user)}: {text}")
 
     async def dm(self, user: str, text: str) -> None:
-        await self.console.type_line(f"@bot {user}: {text}")
+        await self.console.type_line(f"@bot {self.user_id(user)}: {text}")
 
     async def react(self, user: str, ref: str, key: str, *, remove: bool) -> str:
         message = await wait_for_ref(self.store.message_for_ref, ROOM, ref)
-        await self.console.type_line(f"{user} {'-' if remove else '+'}{message} {key}")
+        sign = "-" if remove else "+"
+        await self.console.type_line(f"{self.user_id(user)} {sign}{message} {key}")
         return f"#{message}"
 
     async def state(self) -> AtelierState | None:
         return self.runtime.states.get(ROOM)
 
     def user_id(self, person: str) -> str:
-        return person
+        """The console keeps what is typed: ``chloé`` is shown as "Chloé"."""
+        return name(person).lower()
 
 
 async def run_demo(config: Config, *, out: TextIO | None = None, pace: float = 0.08) -> float:

@@ -31,7 +31,9 @@ def refusal(
     who = command.who
     facilitator = s.facilitator_name
     if who is Who.FACILITATOR and user != s.facilitator:
-        return "refusal.only_facilitator", {"facilitator": facilitator, "prefix": prefix}
+        # taking over with `faciliter` is a moderator's word: the others are not told about it
+        key = "refusal.only_facilitator_moderator" if moderator else "refusal.only_facilitator"
+        return key, {"facilitator": facilitator, "prefix": prefix}
     if who in (Who.FACILITATOR, Who.FLOOR) and user == s.facilitator and s.facilitator_away:
         return "safety.facilitator_away", {"prefix": prefix}
     if who is Who.MODERATOR and not moderator:

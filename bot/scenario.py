@@ -20,6 +20,7 @@ from bot.state import AtelierState
 
 __all__ = [
     "FACILITATOR",
+    "NAMES",
     "PARTICIPANTS",
     "Cast",
     "DemoStuck",
@@ -32,6 +33,21 @@ __all__ = [
 K = StepKind
 FACILITATOR = "camille"
 PARTICIPANTS = ("alice", "bruno", "chloe", "driss", "elise")
+#: How people appear, in the transcript and to the bot: account ids stay ASCII (Matrix allows
+#: no accent in a user id), names keep theirs.
+NAMES = {
+    "camille": "Camille",
+    "alice": "Alice",
+    "bruno": "Bruno",
+    "chloe": "Chloé",
+    "driss": "Driss",
+    "elise": "Élise",
+}
+
+
+def name(person: str) -> str:
+    """A person's name as people read it (``chloe`` → ``Chloé``)."""
+    return NAMES.get(person, person.title())
 
 
 @dataclass(frozen=True)
@@ -105,19 +121,19 @@ class Cast:
         self.out.flush()
 
     async def say(self, user: str, text: str) -> None:
-        self._show(f"{user} ▸ {text}")
+        self._show(f"{name(user)} ▸ {text}")
         await self.people.say(user, text)
         await asyncio.sleep(self.pace)
 
     async def dm(self, user: str, text: str) -> None:
-        self._show(f"{user} (en privé au bot) ▸ {text}")
+        self._show(f"{name(user)} (en privé au bot) ▸ {text}")
         await self.people.dm(user, text)
         await asyncio.sleep(self.pace)
 
     async def react(self, user: str, ref: str, key: str, *, remove: bool = False) -> None:
         verb = "retire" if remove else "réagit"
         where = await self.people.react(user, ref, key, remove=remove)
-        self._show(f"{user} {verb} {KEY_TO_EMOJI[key]} sur {where}")
+        self._show(f"{name(user)} {verb} {KEY_TO_EMOJI[key]} sur {where}")
         await asyncio.sleep(self.pace)
 
     async def until(
@@ -237,7 +253,7 @@ async def full_atelier(c: Cast) -> None:
     await c.say("alice", "Oh, bonne idée !")  # the offerer is reminded privately
     await c.say("driss", "!atelier fini")
     await c.say("elise", "!atelier main")
-    await c.say("elise", "Nous avons créé un binôme ancien·ne / nouveau·elle bénévole.")
+    await c.say("elise", "Nous avons créé des binômes entre anciens et nouveaux bénévoles.")
     await c.say("elise", "!atelier fini")
     await c.next()
 
@@ -247,9 +263,9 @@ async def full_atelier(c: Cast) -> None:
 
     await c.step(K.ACTION_PLAN)
     await c.say(
-        "alice", "!atelier action Organiser un pique-nique de rentrée @quand début septembre"
+        "alice", "!atelier action Organiser un pique-nique de rentrée, quand : début septembre"
     )
-    await c.say("alice", "!atelier action Écrire une lettre d'été @quand juillet")
+    await c.say("alice", "!atelier action Écrire une lettre d'été, quand : juillet")
     await c.next()
 
     await c.step(K.OFFERER_SHARING)

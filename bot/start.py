@@ -69,6 +69,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
             mentions=(sender,),
             format=format_id,
             formats=", ".join(sorted(formats)),
+            prefix=prefix,
         )
         return
     announced: float | None = None
@@ -96,7 +97,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
     state.announced_end = announced if announced is not None else planned
     ctx.set_timer(steps.END_TIMER, state.announced_end)
     ctx.say(
-        "start.planned",
+        "start.planned" if announced is not None else "start.planned_only",
         end=clock.clock(state.announced_end, state.timezone),
         planned=clock.clock(planned, state.timezone),
     )  # a plan longer than the announced end is the facilitator's news (steps.watch_plan)

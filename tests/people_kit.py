@@ -85,7 +85,7 @@ async def to_problem_search(people: Any) -> None:
     await people.say("bruno", "!atelier rejoindre")
     await heard(people, "Bienvenue Bruno")
     await people.dm("camille", "aller 4")
-    await heard(people, "Étape 4/18 · Recherche de problématique")
+    await heard(people, "Étape 4/18 — Recherche de problématique")
 
 
 def check_complete_atelier(people: Any, inputs: list[dict[str, str]]) -> str:
@@ -93,11 +93,11 @@ def check_complete_atelier(people: Any, inputs: list[dict[str, str]]) -> str:
     said = "\n".join(texts(people))
     for expected in (
         "Bienvenue Elise",  # joined by a ✋ reaction
-        "Égalité entre #1, #3",
-        "Camille a départagé : ce sera la n° 3",
+        "Égalité entre n° 1, n° 3",
+        "Camille a départagé\u202f: ce sera la n° 3",
         "Merci Chloe, c'est entendu",  # the declined consent
         "Chloe, vous avez la parole",  # turn order after Bruno
-        "Tout le monde est d'accord : voici la trace",
+        "Tout le monde est d'accord\u202f: voici la trace",
         "L'atelier est terminé",
     ):
         assert expected in said, expected
@@ -111,5 +111,5 @@ def check_complete_atelier(people: Any, inputs: list[dict[str, str]]) -> str:
     assert "Nous envoyons une petite lettre d'été avec des photos." in rebounds
     record = next(t for t in texts(people) if "# Atelier d'entraide du" in t)
     assert "J'aimerais que le groupe m'aide à garder le lien" in record
-    assert "Organiser un pique-nique de rentrée (quand : début septembre)" in record
+    assert "Organiser un pique-nique de rentrée (quand\u202f: début septembre)" in record
     return record

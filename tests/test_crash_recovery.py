@@ -79,7 +79,7 @@ def test_killed_bot_resumes_the_same_step_with_inputs_and_remaining_time(tmp_pat
     bot = BotProcess(config)
     bot.wait_for("Ctrl-D")
     bot.type("fac: !atelier démarrer")
-    bot.wait_for("Fin annoncée")
+    bot.wait_for("Fin prévue")
     for person in ("alice", "bob", "chloe"):
         bot.type(f"{person}: !atelier rejoindre")
         bot.wait_for(f"Bienvenue {person.title()}")
@@ -111,7 +111,7 @@ def test_killed_bot_resumes_the_same_step_with_inputs_and_remaining_time(tmp_pat
     restarted.type("@bot chloe: Préparer une fusion")
     restarted.wait_for("[DM → chloe] Merci, votre problématique est notée (n° 3)")
     restarted.type("@bot fac: suivant")
-    restarted.wait_for("Alice, à vous (2 min) : présentez votre problématique n° 1")
+    restarted.wait_for("Alice, à vous de présenter votre problématique n° 1 (2 min)")
     kinds = [k for k, _, _ in _inputs(db)]
     assert kinds.count("problem") == 3
     assert kinds.count("registration") == 3  # nothing handled twice

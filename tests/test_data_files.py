@@ -53,10 +53,11 @@ def test_render_falls_back_to_the_key_instead_of_failing():
     assert "{count}" in render("fr", "join.welcome", name="A")
 
 
-def test_french_texts_use_inclusive_role_names():
+def test_french_texts_name_roles_the_neutral_way_of_the_kit():
     fr = catalogue("fr")
-    assert "offreur·se" in fr["roles.offerer"]
-    assert "contributeur·rice" in fr["roles.contributor"]
+    assert "la personne qui **facilite**" in fr["howto.presentation"]
+    assert "vous **offrez la situation**" in fr["roles.offerer"]
+    assert "vous **contribuez**" in fr["roles.contributor"]
 
 
 def test_shipped_format_follows_the_kit():

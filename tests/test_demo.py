@@ -15,17 +15,17 @@ async def test_demo_runs_a_complete_atelier_to_the_shared_record():
     await run_demo(config, out=out, pace=0)
     text = out.getvalue()
     for expected in (
-        "Bienvenue Elise",  # joined by a ✋ reaction
+        "Bienvenue Élise",  # joined by a ✋ reaction
         "Ce vote n'est pas compté",  # the fourth vote is refused
         "Vote retiré",
-        "Égalité entre #1, #3",
-        "Camille a départagé : ce sera la n° 3",
-        "Merci Chloe, c'est entendu",  # the declined consent
+        "Égalité entre n° 1, n° 3",
+        "Camille a départagé\u202f: ce sera la n° 3",
+        "Merci Chloé, c'est entendu",  # the declined consent
         "Merci Alice pour la générosité",
-        "Chloe, vous avez la parole",  # turn order after Bruno
+        "Chloé, vous avez la parole",  # turn order after Bruno
         "Pendant les échanges, vous écoutez",  # the offerer reminded
-        "Tout le monde est d'accord : voici la trace",
-        "Organiser un pique-nique de rentrée (quand : début septembre)",
+        "Tout le monde est d'accord\u202f: voici la trace",
+        "Organiser un pique-nique de rentrée (quand\u202f: début septembre)",
         "L'atelier est terminé",
     ):
         assert expected in text, expected

@@ -324,5 +324,5 @@ def test_goto_a_name_that_fits_several_steps_lists_them_by_title(h):
     with_offerer(h)
     h.dm(FAC, "aller partage")  # problem, offerer and contributor sharings
     told = h.told(FAC, "goto.unknown")
-    assert told and "Partage de l'offreur·se" in told[0].body
+    assert told and "Partage de la personne qui offre la situation" in told[0].body
     assert h.s.kind is K.SITUATION

@@ -186,7 +186,7 @@ def test_a_problem_never_presented_is_marked_on_the_ballot(h):
         "N° 4",
         "N° 5",
     }
-    assert "#3, #4, #5" in h.said("choice.unpresented", h.effects)[0].body
+    assert "n° 3, n° 4, n° 5" in h.said("choice.unpresented", h.effects)[0].body
 
 
 def test_a_format_step_whose_minutes_lie_outside_its_bounds_is_refused():

@@ -95,7 +95,7 @@ def test_text_vote_over_the_limits_is_refused_and_keeps_previous_votes(h):
     assert [(v.number) for v in h.s.votes if v.voter == "chloe"] == [1]
     assert h.told("chloe", "vote.refused_problem")
     h.cmd("chloe", "vote 1 2 3 4")
-    assert h.told("chloe", "vote.refused_total")
+    assert h.told("chloe", "vote.too_many")
 
 
 def test_text_vote_for_unknown_problem_is_refused(h):

@@ -12,10 +12,10 @@ async def test_matrix_demo_plays_the_whole_atelier_and_prints_the_conversation(t
     text = out.getvalue()
     for expected in (
         "pour regarder avec un client Matrix",
-        "[atelier] Étape 1/18 · Accueil",
+        "[atelier] Étape 1/18 — Accueil",
         "[atelier → bruno (privé)] Ce vote n'est pas compté",
-        "Camille a départagé : ce sera la n° 3",
-        "Organiser un pique-nique de rentrée (quand : début septembre)",
+        "Camille a départagé\u202f: ce sera la n° 3",
+        "Organiser un pique-nique de rentrée (quand\u202f: début septembre)",
         "L'atelier est terminé",
         "démo Matrix terminée",
     ):

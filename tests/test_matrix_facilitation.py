@@ -38,27 +38,27 @@ async def test_facilitator_steers_by_private_message_and_others_are_refused(syna
     bot, people = await _atelier(synapse, tmp_path, ["camille", "alice", "bruno"])
     try:
         await people.dm("bruno", "suivant")
-        await heard(people, "Seule la personne qui facilite, Camille", to="bruno")
+        await heard(people, "C'est Camille, la personne qui facilite", to="bruno")
         assert await _kind(bot, people) is K.WELCOME
 
         await people.dm("camille", "suivant")
         await until("the presentation", lambda: _is(bot, people, K.PRESENTATION))
         before = (await bot.state(people.room)).timers["step"]
         await people.dm("camille", "prolonger 5")
-        await heard(people, "5 min de plus pour « Présentation »")
+        await heard(people, "5 min de plus pour «\u202fPrésentation\u202f»")
         assert (await bot.state(people.room)).timers["step"] == before + 5 * 60
 
         await people.dm("camille", "pause")
         await heard(people, "⏸️ Pause")
         assert (await bot.state(people.room)).paused is not None
         await people.dm("camille", "reprendre")
-        await heard(people, "▶️ On reprend « Présentation »")
+        await heard(people, "▶️ On reprend «\u202fPrésentation\u202f»")
 
         await people.dm("camille", "retour")
         await until("back to the welcome", lambda: _is(bot, people, K.WELCOME))
         await people.dm("camille", "aller 3")
         await until("the ground rules", lambda: _is(bot, people, K.GROUND_RULES))
-        await heard(people, "nous emmène à l'étape « Règles du jeu »")
+        await heard(people, "nous emmène à l'étape «\u202fRègles du jeu\u202f»")
         await people.dm("camille", "terminer")  # no problem chosen yet: nothing to record
         await heard(people, "L'atelier est terminé")
         assert await bot.state(people.room) is None

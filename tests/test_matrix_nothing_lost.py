@@ -55,7 +55,7 @@ async def at_ground_rules(people: MatrixPeople, joiners: list[str]) -> str:
         await people.say(person, "!atelier rejoindre")
         await heard(people, f"Bienvenue {person.title()}")
     await people.dm("camille", "aller 3")
-    await heard(people, "Étape 3/18 · Règles du jeu")
+    await heard(people, "Étape 3/18 — Règles du jeu")
     return room
 
 

@@ -90,7 +90,7 @@ async def test_homeserver_down_mid_atelier_then_back_gets_what_the_bot_owed(syna
         await people.say("alice", "!atelier rejoindre")
         await heard(people, "Bienvenue Alice")
         await people.dm("camille", "suivant")  # the presentation: 2 min → 6 s here
-        await heard(people, "Étape 2/18 · Présentation")
+        await heard(people, "Étape 2/18 — Présentation")
         deadline = (await bot.state(room)).timers["step"]
 
         synapse.server.stop()
@@ -100,7 +100,7 @@ async def test_homeserver_down_mid_atelier_then_back_gets_what_the_bot_owed(syna
         assert bot.store is not None and await bot.store.pending(room)  # owed, not lost
         synapse.server.start()
 
-        await heard(people, "Étape 3/18 · Règles du jeu", limit=60)
+        await heard(people, "Étape 3/18 — Règles du jeu", limit=60)
         await until("the outbox to empty", lambda: _empty(bot, room))
     finally:
         if synapse.server.proc is None or synapse.server.proc.poll() is not None:

@@ -23,7 +23,7 @@ async def test_room_moderator_and_room_creator_may_take_over_facilitation(synaps
     try:
         room = await people.open(facilitator="camille")  # camille creates the room (v12)
         await people.say("bruno", "!atelier démarrer")
-        await heard(people, "Étape 1/18 · Accueil")
+        await heard(people, "Étape 1/18 — Accueil")
         await people.say("alice", "!atelier faciliter")  # neither creator nor moderator
         await heard(people, "Seule une personne modératrice du salon", to="alice")
         await people.say("camille", "!atelier faciliter")  # the creator: implicit top power
@@ -92,7 +92,7 @@ async def test_an_edited_problem_replaces_the_earlier_text(synapse, tmp_path):
         await people.say("alice", "!atelier rejoindre")
         await heard(people, "Bienvenue Alice")
         await people.dm("camille", "aller 4")
-        await heard(people, "Étape 4/18 · Recherche de problématique")
+        await heard(people, "Étape 4/18 — Recherche de problématique")
         client = people.clients["alice"]
         sent = await client.room_send(
             room, "m.room.message", {"msgtype": "m.text", "body": "!atelier problème Garder"}
@@ -184,12 +184,12 @@ async def test_bot_opens_one_private_room_per_person_and_reuses_it_after_a_resta
         await people.say("camille", "!atelier démarrer")
         await people.say("alice", "!atelier rejoindre")
         await people.say("alice", "!atelier rejoindre")  # answered privately: already joined
-        await heard(people, "Vous êtes déjà inscrit·e", to="alice")
+        await heard(people, "Vous faites déjà partie des personnes inscrites", to="alice")
         first_room = people.direct["alice"]
         await s.bot.stop()
         s.bot = await InProcessBot(s.config).start()
         await people.say("alice", "!atelier rejoindre")
-        await until("a second answer", lambda: _count(people, "déjà inscrit", "alice") == 2)
+        await until("a second answer", lambda: _count(people, "déjà partie", "alice") == 2)
         creation = await people.clients["alice"].room_get_state_event(first_room, "m.room.create")
         invited = await people.clients["alice"].room_get_state_event(
             first_room, "m.room.member", people.user_id("alice")
@@ -223,7 +223,7 @@ async def test_bot_logs_in_with_an_access_token(synapse, tmp_path):
     try:
         await s.people.open(facilitator="camille")
         await s.people.say("camille", "!atelier démarrer")
-        await heard(s.people, "Étape 1/18 · Accueil")
+        await heard(s.people, "Étape 1/18 — Accueil")
     finally:
         await s.close()
 

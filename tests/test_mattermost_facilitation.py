@@ -24,13 +24,13 @@ async def test_facilitator_steers_privately_admins_take_over_and_removal_ends_it
         await people.say("camille", "!atelier rejoindre")
         await heard(people, "Bienvenue Camille")
         await people.dm("camille", "suivant")  # not the facilitator (Bruno is)
-        await heard(people, "Seule la personne qui facilite, Bruno", to="camille")
+        await heard(people, "C'est Bruno, la personne qui facilite", to="camille")
         assert await _kind(bot, room) is K.WELCOME
 
         await people.say("alice", "!atelier faciliter")  # a channel admin
         await heard(people, "Alice facilite désormais l'atelier (à la place de Bruno)")
         await people.dm("alice", "prolonger 5")
-        await heard(people, "5 min de plus pour « Accueil »")
+        await heard(people, "5 min de plus pour «\u202fAccueil\u202f»")
         await people.dm("alice", "pause")
         await heard(people, "⏸️ Pause")
         await people.dm("alice", "reprendre")

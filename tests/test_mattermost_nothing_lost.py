@@ -24,7 +24,7 @@ async def _start(mattermost, tmp_path, names, joining):  # type: ignore[no-untyp
         await people.say(person, "!atelier rejoindre")
         await heard(people, f"Bienvenue {person.title()}")
     await people.dm("camille", "aller 4")
-    await heard(people, "Étape 4/18 · Recherche de problématique")
+    await heard(people, "Étape 4/18 — Recherche de problématique")
     return bot, people, room
 
 

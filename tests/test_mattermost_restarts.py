@@ -132,7 +132,7 @@ async def test_bot_runs_over_https_and_a_tls_websocket(tls_mattermost, certifica
     try:
         await people.open(facilitator="camille")
         await people.say("camille", "!atelier démarrer")
-        await heard(people, "Étape 1/18 · Accueil")
+        await heard(people, "Étape 1/18 — Accueil")
     finally:
         await bot.stop()
 

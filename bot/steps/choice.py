@@ -44,8 +44,7 @@ def _post_cards(ctx: Ctx) -> None:
         )
     unpresented = [n for n in s.candidates if n in s.unpresented]
     if unpresented:
-        listing = ", ".join(f"#{n}" for n in unpresented)
-        ctx.say("choice.unpresented", numbers=listing)
+        ctx.say("choice.unpresented", numbers=_numbers(ctx, unpresented))
 
 
 def _rewind(ctx: Ctx) -> None:
@@ -85,7 +84,7 @@ def _finish(ctx: Ctx) -> bool:
         _choose(ctx, best[0], totals)
         return True
     s.tie = TieBreak(numbers=best, round=s.vote_round)
-    listing = ", ".join(f"#{n}" for n in best)
+    listing = _numbers(ctx, best)
     ctx.say("tie.announce", numbers=listing, votes=totals[best[0]], facilitator=s.facilitator_name)
     ctx.dm(s.facilitator, "tie.facilitator", numbers=listing, first=best[0])
     set_deadline(ctx, ctx.seconds(s.step.minutes or 2))
@@ -108,7 +107,7 @@ def _tie_window_passed(ctx: Ctx) -> bool:
         s.tie = None
         s.vote_round += 1
         s.candidates = list(tie.numbers)
-        ctx.say("tie.revote", numbers=", ".join(f"#{n}" for n in tie.numbers))
+        ctx.say("tie.revote", numbers=_numbers(ctx, tie.numbers))
         _post_cards(ctx)
         set_deadline(ctx, ctx.seconds(s.step.minutes or 2))
         return False
@@ -135,7 +134,7 @@ def _settle_tie(call: Invocation) -> None:
         call.tell("tie.none")
         return
     if number is None or int(number) not in s.tie.numbers:
-        call.tell("tie.pick_among", numbers=", ".join(f"#{n}" for n in s.tie.numbers))
+        call.tell("tie.pick_among", numbers=_numbers(ctx, s.tie.numbers))
         return
     ctx.say("tie.settled", number=int(number), facilitator=s.facilitator_name)
     _choose(ctx, int(number), tally(s.current_votes, s.candidates))
@@ -147,7 +146,15 @@ def _my_votes(ctx: Ctx, user: str) -> str:
     mine = votes_of(ctx.s.current_votes, user)
     if not mine:
         return ctx.t("vote.none")
-    return ", ".join(f"#{n} ×{count}" for n, count in sorted(mine.items()))
+    return ", ".join(
+        ctx.t("vote.mine_once" if count == 1 else "vote.mine_more", number=n, count=count)
+        for n, count in sorted(mine.items())
+    )
+
+
+def _numbers(ctx: Ctx, numbers: list[int]) -> str:
+    """Problem numbers as the texts write them: "n° 1, n° 3"."""
+    return ", ".join(ctx.t("choice.number", number=n) for n in numbers)
 
 
 def _vote(call: Invocation) -> None:
@@ -163,7 +170,10 @@ def _vote(call: Invocation) -> None:
         numbers = parse_ballot(call.args)
         check_ballot(numbers, s.candidates)
     except VoteRefusal as refusal:
-        call.tell(refusal.key, **refusal.params)
+        if refusal.key == "vote.refused_total":  # a typed ballot: no reaction to take back
+            call.tell("vote.too_many", count=len(numbers))
+        else:
+            call.tell(refusal.key, **refusal.params)
         return
     s.votes = [v for v in s.votes if not (v.voter == user and v.round == s.vote_round)]
     for number in numbers:

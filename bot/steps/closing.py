@@ -33,6 +33,9 @@ def _enter_harvest(ctx: Ctx) -> None:
 def _keep(ctx: Ctx, user: str, args: str, *, direct: bool) -> None:
     s = ctx.s
     numbers: list[int] = []
+    if not s.contributions:
+        ctx.answer(user, direct, "harvest.no_contributions")
+        return
     for token in args.replace(",", " ").replace("#", " ").split():
         if (
             not token.isdigit()
