@@ -46,6 +46,17 @@ def test_an_action_takes_its_date_after_quand_without_at_sign(h):
     assert [(a.text, a.when) for a in h.s.actions] == [("Appeler la mairie", "lundi")]
 
 
+def test_quand_with_a_no_break_space_before_the_colon_marks_the_date_too(h):
+    with_offerer(h)
+    goto(h, StepKind.ACTION_PLAN)
+    h.cmd("alice", "action Appeler la mairie, quand\u202f: lundi")
+    h.cmd("alice", "action Écrire au CCAS quand\u00a0: mardi")
+    assert [(a.text, a.when) for a in h.s.actions] == [
+        ("Appeler la mairie", "lundi"),
+        ("Écrire au CCAS", "mardi"),
+    ]
+
+
 def test_the_facilitator_is_welcomed_privately_at_start_with_how_to_steer(h):
     effects = h.cmd(FAC, "démarrer")
     welcome = h.told(FAC, "guide.facilitator", effects)

@@ -84,6 +84,8 @@ HARVEST = StepRules(
 
 # -- action plan -------------------------------------------------------------------------------
 def _split_when(text: str) -> tuple[str, str | None]:
+    # a French keyboard or phone may type a no-break space before the colon: it is a space
+    text = text.replace("\u202f", " ").replace("\u00a0", " ")
     lowered = text.lower()
     # "quand :" needs no "@" (which opens the mention menu in Element and Mattermost)
     for marker in ("@when", "@quand", "quand :", "quand:", "when:"):
