@@ -23,9 +23,11 @@ from bot.events import (
     MemberLeft,
     MessageEdited,
     MessagePosted,
+    MessageRemoved,
     ReactionAdded,
     ReactionRemoved,
     TimerFired,
+    Undeliverable,
 )
 from bot.formats import Format
 from bot.ids import RoomId
@@ -101,9 +103,15 @@ class Engine:
             case MessageEdited():
                 if ctx.has_atelier:
                     self._on_edit(ctx, event)
+            case MessageRemoved():
+                if ctx.has_atelier:
+                    steps.on_removed(ctx, event.sender, event.original_id, event.moderator)
             case MemberLeft():
                 if ctx.has_atelier:
                     self._on_member_left(ctx, event)
+            case Undeliverable():
+                if ctx.has_atelier:
+                    everyone.unreachable(ctx, event.user)
             case TimerFired():
                 if ctx.has_atelier:
                     _on_timer(ctx, event)

@@ -14,9 +14,11 @@ __all__ = [
     "MemberLeft",
     "MessageEdited",
     "MessagePosted",
+    "MessageRemoved",
     "ReactionAdded",
     "ReactionRemoved",
     "TimerFired",
+    "Undeliverable",
 ]
 
 
@@ -41,6 +43,18 @@ class MessageEdited:
     sender: UserId
     original_id: MessageId
     text: str
+    event_id: EventId | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageRemoved:
+    """A message was deleted (Matrix redaction, Mattermost ``post_deleted``) by ``sender``;
+    ``moderator`` when that person moderates the room."""
+
+    room: RoomId
+    sender: UserId
+    original_id: MessageId
+    moderator: bool = False
     event_id: EventId | None = None
 
 
@@ -94,6 +108,16 @@ class MemberLeft:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Undeliverable:
+    """The platform refused, for good, a message of the bot: to ``user`` privately, or in the
+    room when ``user`` is None (the runtime tells the engine once it gave up)."""
+
+    room: RoomId
+    user: UserId | None
+    key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimerFired:
     """A deadline the engine asked for has come."""
 
@@ -108,6 +132,8 @@ Event = (
     | DirectMessage
     | ReactionAdded
     | ReactionRemoved
+    | MessageRemoved
     | MemberLeft
     | TimerFired
+    | Undeliverable
 )

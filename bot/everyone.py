@@ -161,6 +161,22 @@ def _facilitate(call: Invocation) -> None:
     call.tell("roles.facilitator", name=s.facilitator_name)
 
 
+def unreachable(ctx: Ctx, user: str | None) -> None:
+    """The platform refused a message of the bot for good. Told once per person: the
+    facilitator privately, or in the room when the bot cannot write to the facilitator."""
+    s = ctx.s
+    who = user or ""
+    if who in s.unreachable:
+        return
+    s.unreachable.append(who)
+    if user is None:
+        ctx.dm(s.facilitator, "safety.room_refused")
+    elif user == s.facilitator:
+        ctx.say("safety.facilitator_unreachable", mentions=(user,), name=s.facilitator_name)
+    else:
+        ctx.dm(s.facilitator, "safety.unreachable", name=s.name(user))
+
+
 HANDLERS: dict[str, CommandHandler] = {
     "join": join_command,
     "leave": _leave,

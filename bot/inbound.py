@@ -6,7 +6,7 @@ names a platform message (the runtime finds which of the bot's messages that was
 
 from dataclasses import dataclass
 
-from bot.events import MemberLeft, MessageEdited, MessagePosted
+from bot.events import MemberLeft, MessageEdited, MessagePosted, MessageRemoved
 from bot.ids import EventId, MessageId, RoomId, UserId
 
 __all__ = ["DirectIn", "Inbound", "ReactionIn", "ReactionOut", "Reconnected"]
@@ -52,5 +52,12 @@ class Reconnected:
 
 
 Inbound = (
-    MessagePosted | MessageEdited | MemberLeft | DirectIn | ReactionIn | ReactionOut | Reconnected
+    MessagePosted
+    | MessageEdited
+    | MessageRemoved
+    | MemberLeft
+    | DirectIn
+    | ReactionIn
+    | ReactionOut
+    | Reconnected
 )

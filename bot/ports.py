@@ -31,12 +31,16 @@ class KeyValue(Protocol):
 class DeliveryError(Exception):
     """An effect could not be performed now (server down, rate limit); try again later.
 
-    ``retry_after`` is the delay the platform asked for, when it gave one.
+    ``retry_after`` is the delay the platform asked for, when it gave one. ``permanent``: the
+    platform refused it for good (forbidden, too large, no such user): it is not retried.
     """
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, retry_after: float | None = None, *, permanent: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.permanent = permanent
 
 
 class Adapter(Protocol):

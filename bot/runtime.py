@@ -26,9 +26,11 @@ from bot.events import (
     MemberLeft,
     MessageEdited,
     MessagePosted,
+    MessageRemoved,
     ReactionAdded,
     ReactionRemoved,
     TimerFired,
+    Undeliverable,
 )
 from bot.ids import RoomId
 from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
@@ -69,7 +71,8 @@ class Runtime:
         self._locks: dict[str, asyncio.Lock] = {}
         self._delivery_locks: dict[str, asyncio.Lock] = {}
         self._retry_handles: dict[str, asyncio.TimerHandle] = {}
-        self._delivered_up_to: dict[str, int] = {}  # the last outbox id delivered, by room
+        #: the last outbox id delivered, by room and destination ("" the room, else a user id)
+        self._delivered_up_to: dict[tuple[str, str], int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._scheduler = TimerScheduler(self._on_timer, clock)
         self._closing = False
@@ -147,7 +150,7 @@ class Runtime:
                     )
             case Reconnected():
                 await self._deliver_owed(inbound.platform)
-            case MessagePosted() | MessageEdited() | MemberLeft():
+            case MessagePosted() | MessageEdited() | MessageRemoved() | MemberLeft():
                 await self.process(inbound)
             case _:
                 assert_never(inbound)
@@ -296,33 +299,74 @@ class Runtime:
         done: list[tuple[int, str | None, str | None]],
         pending: list[OutboxItem] | None,
     ) -> None:
+        """Order is kept per destination (the room, or one person privately): a person the
+        platform cannot reach now holds up their own messages only."""
         items = pending if pending is not None else await self.store.pending(room)
+        waiting: set[str] = set()  # destinations held up in this pass
+        soonest: float | None = None
         for item in items:
-            if item.id <= self._delivered_up_to.get(room, 0):
+            effect = item.effect
+            where = _destination(effect)
+            if item.id <= self._delivered_up_to.get((room, where), 0):
                 continue  # a concurrent pass delivered it
+            if where in waiting:
+                continue
             if self._closing:
                 return
-            effect = item.effect
             now = self.clock()
             if item.next_try > now:
-                self._retry_later(room, item.next_try - now)
-                return
+                waiting.add(where)
+                soonest = min(soonest or item.next_try - now, item.next_try - now)
+                continue
             adapter = self._adapter_for(room)
             if adapter is None or not isinstance(effect, Say | SayDirect | React):
                 log.error("no adapter for room %s; dropping %s", room, type(effect).__name__)
-                done.append((item.id, None, None))
-                self._delivered_up_to[room] = item.id
+                self._done(room, where, item, done, None)
                 continue
             try:
                 message_id = await adapter.perform(effect, idempotency_key=f"atelier-{item.id}")
             except DeliveryError as error:
+                if error.permanent:
+                    log.error("outbox item %s (%s) refused for good: %s", item.id, room, error)
+                    self._done(room, where, item, done, None)
+                    await self._report_undeliverable(room, effect)
+                    continue
                 delay = error.retry_after or delay_after(item.attempts, ceiling=MAX_BACKOFF)
                 log.warning("delivery to %s failed (%s); retry in %.1fs", room, error, delay)
                 await self.store.failed(item.id, now + delay)
-                self._retry_later(room, delay)
-                return
-            done.append((item.id, message_id, effect.ref if isinstance(effect, Say) else None))
-            self._delivered_up_to[room] = item.id
+                if error.retry_after is not None or where == "":
+                    self._retry_later(room, delay)  # rate limited, or the room itself: wait
+                    return
+                waiting.add(where)
+                soonest = min(soonest or delay, delay)
+                continue
+            self._done(room, where, item, done, message_id)
+        if soonest is not None:
+            self._retry_later(room, soonest)
+
+    def _done(
+        self,
+        room: str,
+        where: str,
+        item: OutboxItem,
+        done: list[tuple[int, str | None, str | None]],
+        message_id: str | None,
+    ) -> None:
+        ref = item.effect.ref if isinstance(item.effect, Say) and message_id else None
+        done.append((item.id, message_id, ref))
+        self._delivered_up_to[(room, where)] = item.id
+
+    async def _report_undeliverable(self, room: str, effect: Effect) -> None:
+        """Tell the engine (it tells the facilitator); a report that fails is only logged."""
+        if isinstance(effect, React):
+            return  # a missing ✅ under someone's message is no news
+        user = effect.user if isinstance(effect, SayDirect) else None
+        key = effect.key if isinstance(effect, Say | SayDirect) else ""
+        task = asyncio.get_running_loop().create_task(
+            self.process(Undeliverable(room=RoomId(room), user=user, key=key))
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _retry_later(self, room: str, delay: float) -> None:
         if room in self._retry_handles and not self._retry_handles[room].cancelled():
@@ -337,6 +381,11 @@ class Runtime:
                 task.add_done_callback(self._tasks.discard)
 
         self._retry_handles[room] = loop.call_later(delay, again)
+
+
+def _destination(effect: Effect) -> str:
+    """Where an effect goes, for ordering: ``""`` for the room, the user id for a private one."""
+    return effect.user if isinstance(effect, SayDirect) else ""
 
 
 def _split_room_hint(text: str) -> tuple[str, str | None]:

@@ -145,6 +145,8 @@ class AtelierState(_Model):
     #: the facilitator chose to share it without the passages of those who did not say yes
     record_partial: bool = False
     turns: Turns = Field(default_factory=Turns)
+    #: people the bot could not write to privately ("" for the room): the facilitator was told
+    unreachable: list[str] = Field(default_factory=list)
     #: until when each person's refused commands go unanswered (bot/flood.py)
     hushed: dict[str, float] = Field(default_factory=dict)
 

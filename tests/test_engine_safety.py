@@ -1,10 +1,10 @@
 """Careless and hostile input (issue 15): nothing injected, nobody locked out or impersonated,
 no flood of replies, nothing kept half."""
 
-from conftest import FAC, at_problem_search, started
+from conftest import FAC, at_problem_search, goto, started, with_offerer
 
 from bot.engine import Engine
-from bot.events import DirectMessage, MessagePosted
+from bot.events import DirectMessage, MessagePosted, MessageRemoved, Undeliverable
 from bot.flood import WINDOW
 from bot.formats import StepKind, load_formats
 from bot.ids import EventId, MessageId, UserId
@@ -187,3 +187,78 @@ def test_by_default_anyone_in_the_room_may_start(h):
 def test_a_bad_command_in_a_room_without_atelier_is_answered(h):
     h.cmd("alice", "zzz")
     assert h.said("command.no_atelier") or h.said("command.unknown")
+
+
+# -- a deleted message withdraws its input, if its author or a moderator deleted it -----------
+def _removed(h: EngineHarness, user: str, message_id: str, moderator: bool = False) -> None:
+    h.feed(
+        MessageRemoved(
+            room=h.room, sender=UserId(user), original_id=MessageId(message_id), moderator=moderator
+        )
+    )
+
+
+def _at_rules_with_one(h: EngineHarness) -> str:
+    started(h)
+    h.dm(FAC, "aller règles")
+    h.post("alice", "On parle en « je »")
+    message_id = h.s.rules[0].message_id
+    assert message_id is not None
+    return message_id
+
+
+def test_deleting_ones_message_withdraws_what_it_gave(h):
+    message_id = _at_rules_with_one(h)
+    _removed(h, "alice", message_id)
+    assert not h.s.rules
+    assert h.told("alice", "safety.withdrawn")
+
+
+def test_nobody_withdraws_someone_elses_words_but_a_moderator(h):
+    message_id = _at_rules_with_one(h)
+    _removed(h, "bob", message_id)
+    assert [r.text for r in h.s.rules] == ["On parle en « je »"]
+    _removed(h, "modo", message_id, moderator=True)
+    assert not h.s.rules
+
+
+def test_a_deleted_contribution_leaves_the_record_and_the_kept_ideas(h):
+    with_offerer(h)
+    goto(h, StepKind.EXCHANGES)
+    h.cmd("chloe", "main")
+    h.post("chloe", "Idée de Chloé : un forum")
+    h.cmd("chloe", "fini")
+    goto(h, StepKind.HARVEST)
+    h.cmd("alice", "garder 1")
+    message_id = h.s.contributions[0].message_id
+    assert message_id is not None
+    _removed(h, "chloe", message_id)
+    assert not h.s.contributions and not h.s.kept
+    goto(h, StepKind.RECORD)
+    assert "Idée de Chloé" not in h.told("alice", "record.draft")[0].body
+
+
+def test_a_problem_deleted_once_on_the_ballot_stays_for_the_vote(h):
+    at_problem_search(h)
+    h.dm("alice", "Mon souci")
+    # a private message has an id on the platform too (the adapters give none today)
+    h.s.problems[0] = h.s.problems[0].model_copy(update={"message_id": "$p"})
+    h.dm(FAC, "suivant")
+    _removed(h, "alice", "$p")
+    assert [p.text for p in h.s.problems] == ["Mon souci"]
+
+
+# -- someone the platform refuses to reach -----------------------------------------------------
+def test_the_facilitator_is_told_once_who_cannot_be_reached_privately(h):
+    started(h)
+    for _ in range(3):
+        h.feed(Undeliverable(room=h.room, user=UserId("alice"), key="help.body"))
+    told = h.told(FAC, "safety.unreachable", h.effects)
+    assert len(told) == 1 and "Alice" in told[0].body
+
+
+def test_a_facilitator_who_cannot_be_reached_privately_is_told_in_the_room(h):
+    started(h)
+    h.feed(Undeliverable(room=h.room, user=UserId(FAC), key="guide.facilitator"))
+    said = h.said("safety.facilitator_unreachable")
+    assert said and said[0].mentions == (FAC,)

@@ -13,7 +13,7 @@ from bot.steps import choice, closing, consent, exchanges, inquiry, opening, pro
 from bot.steps.base import CommandHandler, StepRules, planned_end, title
 from bot.steps.choice import on_card_reaction, on_card_reaction_removed
 from bot.steps.consent import author_of_chosen, on_consent_reaction
-from bot.steps.edits import on_edit
+from bot.steps.edits import on_edit, on_removed
 from bot.steps.floor import hand, next_speaker, on_turn_timeout
 from bot.steps.flow import advance, finish_atelier, on_deadline, on_warning, start_step
 from bot.steps.inquiry import set_request
@@ -43,6 +43,7 @@ __all__ = [
     "on_deadline",
     "on_edit",
     "on_record_reaction",
+    "on_removed",
     "on_rules_reaction",
     "on_turn_timeout",
     "on_warning",

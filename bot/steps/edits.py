@@ -1,4 +1,5 @@
-"""Someone rewrites one of their messages: the input it gave is rewritten too."""
+"""Someone rewrites or deletes one of their messages: the input it gave is rewritten, or
+withdrawn, too. A room moderator may withdraw anyone's; nobody else may withdraw another's."""
 
 from bot.context import Ctx
 from bot.formats import StepKind
@@ -7,7 +8,7 @@ from bot.steps.inquiry import set_request
 from bot.steps.problems import submit_problem
 from bot.steps.record import draft_changed, in_round
 
-__all__ = ["on_edit"]
+__all__ = ["on_edit", "on_removed"]
 
 
 def on_edit(ctx: Ctx, user: str, message_id: str, text: str) -> None:
@@ -33,6 +34,42 @@ def on_edit(ctx: Ctx, user: str, message_id: str, text: str) -> None:
                 ctx.record("edit", user, text, message=message_id)
                 draft_changed(ctx)
                 return
+
+
+def on_removed(ctx: Ctx, user: str, message_id: str, moderator: bool) -> None:
+    """The message ``message_id`` was deleted by ``user``: what it gave is no longer an input.
+
+    Withdrawing only ever shares less: it is taken into account even while people consent to
+    the record. A contribution keeps its number (the others are not renumbered)."""
+    s = ctx.s
+
+    def may(author: str) -> bool:
+        return author == user or moderator
+
+    if s.request_message_id == message_id and s.offerer is not None and may(s.offerer):
+        s.request, s.request_message_id = None, None
+        _withdrawn(ctx, user, s.offerer, message_id)
+        return
+    for problem in s.problems:
+        if problem.message_id == message_id and may(problem.author):
+            if s.kind is StepKind.PROBLEM_SEARCH:  # once on the ballot, it stays for the vote
+                s.problems.remove(problem)
+                _withdrawn(ctx, user, problem.author, message_id)
+            return
+    for items in (*_entry_lists(s), s.feelings):
+        for entry in items:
+            if entry.message_id == message_id and may(entry.author):
+                items.remove(entry)
+                if items is s.contributions and entry.number in s.kept:
+                    s.kept.remove(entry.number)
+                _withdrawn(ctx, user, entry.author, message_id)
+                return
+
+
+def _withdrawn(ctx: Ctx, user: str, author: str, message_id: str) -> None:
+    ctx.record("withdrawn", user, "", message=message_id, of=author)
+    ctx.dm(author, "safety.withdrawn")
+    draft_changed(ctx)
 
 
 def _is_input(ctx: Ctx, user: str, message_id: str) -> bool:
