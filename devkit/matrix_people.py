@@ -21,8 +21,12 @@ from nio import (
     LocalProtocolError,
     LoginResponse,
     MegolmEvent,
+    MessageDirection,
     RoomCreateResponse,
+    RoomLeaveResponse,
+    RoomMessageFormatted,
     RoomMessageNotice,
+    RoomMessagesResponse,
     RoomSendResponse,
     SyncResponse,
 )
@@ -255,6 +259,40 @@ class MatrixPeople:
             reaction = await self._send(user, self.room, {"m.relates_to": relation}, "m.reaction")
             self._reactions[(user, target, key)] = reaction
         return target[:12] + "…"
+
+    async def leave(self, user: str) -> None:
+        """``user`` leaves the atelier's room (their private room with the bot stays open)."""
+        answer = await self.clients[user].room_leave(self.room)
+        if not isinstance(answer, RoomLeaveResponse):
+            raise RuntimeError(f"{user} could not leave {self.room}: {answer}")
+
+    async def room_messages(self, reader: str | None = None) -> list[tuple[str | None, str]]:
+        """Every message of the room as the homeserver holds it, oldest first, read back by
+        ``reader`` (the facilitator unless said): (the person's name, or None for the bot; the
+        text). Encrypted messages the reader cannot read show as ``(illisible)``."""
+        client = self.clients[reader or self.facilitator]
+        names = {self.user_id(p): p for p in self.accounts}
+        found: list[tuple[str | None, str]] = []
+        token = ""
+        while True:
+            page = await client.room_messages(
+                self.room, start=token, direction=MessageDirection.back, limit=200
+            )
+            if not isinstance(page, RoomMessagesResponse):
+                raise RuntimeError(f"cannot read {self.room}: {page}")
+            for event in page.chunk:
+                if isinstance(event, RoomMessageFormatted):
+                    text = event.body
+                elif isinstance(event, MegolmEvent):
+                    text = "(illisible)"
+                else:
+                    continue
+                bot = event.sender == self.bot_user
+                found.append((None if bot else names.get(event.sender, event.sender), text))
+            if not page.chunk or not page.end or page.end == token:
+                break
+            token = page.end
+        return found[::-1]
 
     async def state(self) -> AtelierState | None:
         return await self._state(self.room)

@@ -98,6 +98,7 @@ class MattermostPeople:
         self.drivers: dict[str, Driver] = {}
         self.channel = ""
         self.room = ""
+        self.facilitator = ""
 
     def user_id(self, person: str) -> str:
         return self.ids[person]
@@ -109,6 +110,7 @@ class MattermostPeople:
     async def open(self, *, facilitator: str, admins: tuple[str, ...] = ()) -> str:
         """Accounts, a channel with everyone and the bot, and each person logged in."""
         bot = self.bot_id
+        self.facilitator = facilitator
         for name in self.names:
             user = self.server.add_user(name, f"{name}-password", first_name=name.title())
             self.ids[name] = user["id"]
@@ -164,6 +166,36 @@ class MattermostPeople:
             reaction = {"user_id": self.ids[user], "post_id": post, "emoji_name": emoji}
             await asyncio.to_thread(driver.reactions.create_reaction, reaction)
         return post[:8] + "…"
+
+    async def leave(self, user: str) -> None:
+        """``user`` leaves the channel (``DELETE /channels/{id}/members/{user_id}``)."""
+        driver = self.drivers[user]
+        await asyncio.to_thread(driver.channels.remove_channel_member, self.channel, self.ids[user])
+
+    async def room_messages(self, reader: str | None = None) -> list[tuple[str | None, str]]:
+        """Every post of the channel as the server answers ``GET /channels/{id}/posts`` to
+        ``reader`` (the facilitator unless said), oldest first: (the person's name, or None
+        for the bot; the text)."""
+        driver = self.drivers[reader or self.facilitator]
+        names = {uid: name for name, uid in self.ids.items()}
+        bot = self.bot_id
+        posts: list[dict[str, Any]] = []
+        page = 0
+        while True:
+            answer = await asyncio.to_thread(
+                driver.posts.get_posts_for_channel,
+                self.channel,
+                params={"page": page, "per_page": 200},
+            )
+            if not answer["order"]:
+                break
+            posts += [answer["posts"][post_id] for post_id in answer["order"]]
+            page += 1
+        posts.sort(key=lambda p: p["create_at"])
+        return [
+            (None if p["user_id"] == bot else names.get(p["user_id"], p["user_id"]), p["message"])
+            for p in posts
+        ]
 
     async def state(self) -> AtelierState | None:
         return await self._state(self.room)

@@ -18,7 +18,11 @@ real one is strict:
   an edit keeps the old text as a deleted copy, ``GET /channels/{id}/posts?since=`` answers
   every post *changed* since, at most 1,000 of them and not necessarily the oldest, ``before``
   / ``after`` / ``page`` page through live posts at most 200 at a time, and a websocket opened
-  after an outage does not replay the events it missed.
+  after an outage does not replay the events it missed;
+- leaving a channel or being removed from it (``DELETE /channels/{id}/members/{user_id}``)
+  takes the membership away *before* ``user_removed`` is sent: the channel's remaining members
+  get ``{user_id, remover_id}``, the person removed gets a separate ``{channel_id,
+  remover_id}``, and a system post (which clients skip by its ``type``) says so.
 
 Tests drive it through the real mattermostdriver (the bot's adapter and the simulated people).
 """
@@ -184,15 +188,8 @@ class MattermostServer:
         return channel.id
 
     async def remove_member(self, channel_id: str, user_id: str, remover: str) -> None:
-        channel = self.channels[channel_id]
-        await self._broadcast(channel, "user_removed", {"user_id": user_id, "remover_id": remover})
-        channel.members.pop(user_id, None)
-        await self._send_to_user(
-            user_id,
-            "user_removed",
-            {"channel_id": channel_id, "remover_id": remover},
-            {"user_id": user_id},
-        )
+        """``remover`` takes ``user_id`` out of the channel, as ``DELETE …/members/{user_id}``."""
+        await self._remove_from_channel(self.channels[channel_id], user_id, remover)
 
     def posts_by(self, user_id: str) -> list[dict[str, Any]]:
         """The user's posts as people see them (not deleted), oldest first."""
@@ -318,6 +315,8 @@ class MattermostServer:
                     return self._json(self._member_channel(channel_id, user).as_json())
                 case "GET", ["channels", channel_id, "members", member]:
                     return self._member(user, channel_id, member)
+                case "DELETE", ["channels", channel_id, "members", member]:
+                    return await self._remove_channel_member(user, channel_id, member)
                 case "POST", ["channels", "direct"]:
                     return self._direct(user, body)
                 case "POST", ["posts", post_id, "pin"]:
@@ -392,7 +391,9 @@ class MattermostServer:
             return self._json(self._client_post(self.posts[self.pending_post_ids[pending]]), 201)
         return self._json(self._client_post(await self._new_post(user, channel, body)), 201)
 
-    async def _new_post(self, user: str, channel: Channel, body: dict[str, Any]) -> dict[str, Any]:
+    async def _new_post(
+        self, user: str, channel: Channel, body: dict[str, Any], post_type: str = ""
+    ) -> dict[str, Any]:
         stamp = self._stamp()
         pending = body.get("pending_post_id")
         post = {
@@ -406,7 +407,7 @@ class MattermostServer:
             "root_id": str(body.get("root_id", "")),
             "original_id": "",
             "message": str(body["message"]),
-            "type": "",
+            "type": post_type,
             "props": dict(body.get("props") or {}),
             "hashtag": "",
             "file_ids": [],
@@ -548,6 +549,67 @@ class MattermostServer:
                 "last_update_at": 0,
             }
         )
+
+    async def _remove_channel_member(self, user: str, channel_id: str, member: str) -> web.Response:
+        """``DELETE /channels/{channel_id}/members/{user_id}`` (openapi-v4.yaml, operation
+        ``RemoveUserFromChannel``: 200 ``StatusOK``; 400, 401, 403), as api4/channel.go
+        ``removeChannelMember`` checks, in this order: the channel (``GetChannel``: 404), the
+        user (``GetUser``: 404), the type ("members can only be deleted from public or private
+        channels": 400 ``api.channel.remove_channel_member.type.app_error``), then, to remove
+        someone else, ``manage_public_channel_members`` (which the default scheme gives every
+        channel member, and nobody outside it: 403). Leaving needs no permission. Removing
+        someone who is not a member fails in app/channel.go ``removeUserFromChannel`` at
+        ``GetChannelMember`` (404 ``app.channel.get_member.missing.app_error``; the document
+        lists no 404 here, but the real server answers it). ``me`` is the caller
+        (web/context.go ``RequireUserId``)."""
+        channel = self.channels.get(self._id(channel_id, "channel_id"))
+        if channel is None:
+            raise ApiError(404, "app.channel.get.existing.app_error", "Channel not found")
+        target = user if member == "me" else self._id(member, "user_id")
+        if target not in self.users:
+            raise ApiError(404, "app.user.missing_account.const", "User not found")
+        if channel.type not in ("O", "P"):
+            raise ApiError(
+                400,
+                "api.channel.remove_channel_member.type.app_error",
+                "Unable to remove user from a channel.",
+            )
+        if target != user and user not in channel.members:
+            raise ApiError(
+                403, "api.context.permissions.app_error", "You do not have the permission"
+            )
+        if target not in channel.members:
+            raise ApiError(404, "app.channel.get_member.missing.app_error", "Not a member")
+        await self._remove_from_channel(channel, target, user)
+        return self._json({"status": "OK"})
+
+    async def _remove_from_channel(self, channel: Channel, user: str, remover: str) -> None:
+        """app/channel.go ``removeUserFromChannel``: the membership goes first
+        (``Store().Channel().RemoveMember``), *then* ``user_removed`` is published to the
+        channel (``{user_id, remover_id}``, broadcast ``channel_id``) — which the removed
+        person, no longer a member, does not get — and to the removed person alone
+        (``{channel_id, remover_id}``, broadcast ``user_id``: "because the removed user no
+        longer belongs to the channel we need to send a separate websocket event").
+        ``RemoveUserFromChannel`` then posts the system message: ``postLeaveChannelMessage``
+        (type ``system_leave_channel``, by the person who left, "@name left the channel.") or
+        ``postRemoveFromChannelMessage`` (type ``system_remove_from_channel``, by the remover,
+        "@name removed from the channel.")."""
+        channel.members.pop(user, None)
+        await self._broadcast(channel, "user_removed", {"user_id": user, "remover_id": remover})
+        await self._send_to_user(
+            user,
+            "user_removed",
+            {"channel_id": channel.id, "remover_id": remover},
+            {"user_id": user},
+        )
+        username = self.users[user]["username"]
+        if user == remover:
+            kind, text = "system_leave_channel", f"@{username} left the channel."
+            props: dict[str, Any] = {"username": username}
+        else:
+            kind, text = "system_remove_from_channel", f"@{username} removed from the channel."
+            props = {"removedUserId": user, "removedUsername": username}
+        await self._new_post(remover, channel, {"message": text, "props": props}, kind)
 
     def _direct(self, user: str, body: list[str]) -> web.Response:
         pair = sorted(self._id(str(u), "user_id") for u in body)
