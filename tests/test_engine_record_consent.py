@@ -261,3 +261,13 @@ def test_whoever_gave_feeling_words_is_asked_even_after_leaving(h):
     h.dm(FAC, "suivant")
     text = shared(h)
     assert text is not None and "épuisée" not in text
+
+
+def test_when_only_people_who_left_have_not_answered_the_facilitator_knows_at_once(h):
+    at_round(h)
+    h.leave_room("eve")
+    for person in ("bob", "chloe", "dan"):
+        h.cmd(person, "oui")
+    told = h.told(FAC, "facilitator.record_only_departed", h.effects)
+    assert len(told) == 1 and "Eve" in told[0].body
+    assert shared(h) is None  # and nothing is shared without her

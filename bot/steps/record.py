@@ -108,10 +108,25 @@ def _open_round(ctx: Ctx) -> None:
 
 def _answer(ctx: Ctx, user: str, yes: bool) -> None:
     s = ctx.s
+    first = user not in s.record_consent
     s.record_consent[user] = yes
     ctx.record("record_consent", user, "yes" if yes else "no")
     ctx.dm(user, "record.consent_yes" if yes else "record.consent_no")
+    if first and user in s.participants:
+        _only_departed_missing(ctx)
     _maybe_conclude(ctx)
+
+
+def _only_departed_missing(ctx: Ctx) -> None:
+    """Everyone present has answered; only people who left have not: the facilitator knows now,
+    not at the step's end."""
+    s = ctx.s
+    missing = _missing(ctx)
+    if missing and not any(u in s.participants for u in missing):
+        names = ", ".join(s.name(u) for u in missing)
+        ctx.dm(
+            s.facilitator, "facilitator.record_only_departed", names=names, outcome=_outcome(ctx)
+        )
 
 
 def take_back(ctx: Ctx, user: str, key: str) -> None:
