@@ -22,6 +22,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 import aiosqlite
 
 from bot.effects import CancelTimer, Effect, StartTimer
+from bot.retention import EVENT_IDS_DAYS, scrubbed
 from bot.serialize import effect_from_json
 from bot.state import AtelierState
 from bot.store_rows import Mark, effect_row, transaction, write_marks
@@ -78,6 +79,7 @@ class Store:
         self._marks_tasks: set[asyncio.Task[None]] = set()
         self._refs: dict[str, dict[str, str]] = {}  # room → platform message id → ref
         self._refs_loaded: set[str] = set()  # rooms whose stored references are in _refs
+        self._next_prune = 0.0  # when old event ids are next deleted (with a decision)
 
     @classmethod
     async def open(cls, path: str | Path) -> "Store":
@@ -169,19 +171,30 @@ class Store:
         """
         statements: list[Statement] = []
         after: Written | None = None
+        ended = state is not None and state.finished
         if state is not None:
-            statements, after = state_changes(state, self._written.get(state.id), now)
+            kept = scrubbed(state) if ended else state  # bot/retention.py
+            statements, after = state_changes(kept, self._written.get(state.id), now)
         statements += [
             effect_row(effect, room, now)
             for effect in effects
             if not isinstance(effect, StartTimer | CancelTimer)  # the state holds the deadlines
         ]
         marks = self._take_marks()
-        ended = state is not None and state.finished
-        if ended:
+        if ended and state is not None:
             # the atelier is over: its labels mean nothing to the next one in this room (a ✋
-            # on an old welcome must not register anyone), and they are not kept
+            # on an old welcome must not register anyone), and they are not kept; nor is
+            # anything people wrote (bot/retention.py)
             statements.append(("DELETE FROM message_refs WHERE room = ?", (room,)))
+            statements.append(("DELETE FROM inputs WHERE atelier_id = ?", (state.id,)))
+        if now >= self._next_prune:
+            statements.append(
+                (
+                    "DELETE FROM processed_events WHERE at < ?",
+                    (now - EVENT_IDS_DAYS * 86_400,),
+                )
+            )
+            self._next_prune = now + 3_600
 
         def work(db: sqlite3.Connection) -> list[tuple[object, ...]] | None:
             db.execute("BEGIN IMMEDIATE")

@@ -110,6 +110,7 @@ def record_atelier() -> list[Recorded]:
     for person in PEOPLE:
         h.cmd(person, "ressenti 4 content")
     h.until_step(K.RECORD)
+    h.dm(author, "oui")  # the offerer puts the draft to the group
     for person in PEOPLE:
         h.react(person, "record_consent", "yes")
     h.advance(3600)
