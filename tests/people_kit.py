@@ -1,9 +1,8 @@
 """Waiting for the bot, and reading what it said, on any platform (``People.heard``)."""
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
+
+from waiting import until
 
 from bot.app import build_engine
 from bot.runtime import Runtime
@@ -13,18 +12,14 @@ from bot.store import Store
 if TYPE_CHECKING:
     from bot.config import Config
 
-
-async def until(what: str, check: Callable[[], bool | Awaitable[bool]], limit: float = 60) -> None:
-    deadline = time.monotonic() + limit
-    while True:
-        result = check()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited too long for: {what}")
-        await asyncio.sleep(0.05)
+__all__ = [
+    "BotInProcess",
+    "check_complete_atelier",
+    "heard",
+    "texts",
+    "to_problem_search",
+    "until",
+]
 
 
 def texts(people: Any, to: str | None = None) -> list[str]:

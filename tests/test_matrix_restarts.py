@@ -1,7 +1,5 @@
 """The bot killed with SIGKILL mid-step, the homeserver stopped mid-atelier, messages resent."""
 
-import asyncio
-import time
 from pathlib import Path
 
 from matrix_kit import heard, people_for, setup, texts, until
@@ -52,10 +50,10 @@ async def test_bot_killed_mid_step_resumes_the_same_step_with_inputs_and_no_repe
         before = await reader.state(room)
 
         bot.kill()
-        await people.dm("bruno", "Déléguer la comptabilité")  # written while the bot is down
-        await asyncio.sleep(1.0)
+        # written while the bot is down: the homeserver has stored it when ``dm`` returns
+        await people.dm("bruno", "Déléguer la comptabilité")
         bot.start()
-        await bot.listening()
+        await _listening_again(bot)
         await heard(people, "votre problématique est notée (n° 2)", to="bruno")
         await people.dm("camille", "état")
         await heard(people, "Recherche de problématique", to="camille")
@@ -91,12 +89,12 @@ async def test_homeserver_down_mid_atelier_then_back_gets_what_the_bot_owed(syna
         await heard(people, "Bienvenue Alice")
         await people.dm("camille", "suivant")  # the presentation: 2 min → 6 s here
         await heard(people, "Étape 2/18 — Présentation")
-        deadline = (await bot.state(room)).timers["step"]
 
-        synapse.server.stop()
-        while time.time() < deadline + 1.0:  # the step's timer falls due while it is down
-            await asyncio.sleep(0.2)
-        assert (await bot.state(room)).step_index == 2  # the timer fired: ground rules
+        synapse.server.stop()  # synchronous: the bot, in this loop, runs on once it is down
+        await until(  # the step's timer falls due while the homeserver is down
+            "the presentation's timer to fire: ground rules",
+            lambda: _at_step(bot, room, 2),
+        )
         assert bot.store is not None and await bot.store.pending(room)  # owed, not lost
         synapse.server.start()
 
@@ -117,6 +115,19 @@ async def _empty(bot, room: str) -> bool:  # type: ignore[no-untyped-def]
     return not await bot.store.pending(room)
 
 
+async def _at_step(bot, room: str, index: int) -> bool:  # type: ignore[no-untyped-def]
+    state = await bot.state(room)
+    return state is not None and state.step_index == index
+
+
+async def _listening_again(bot: BotProcess) -> None:
+    """The restarted process listens (its log file already holds the first start's line)."""
+    await until(
+        "the restarted bot to listen",
+        lambda: bot.log.read_bytes().count(b"is listening") >= 2,
+    )
+
+
 async def test_an_effect_resent_with_the_same_key_is_posted_once(synapse, tmp_path):
     s = await setup(synapse, tmp_path, ["camille"])
     config, people = s.config, s.people
@@ -129,10 +140,12 @@ async def test_an_effect_resent_with_the_same_key_is_posted_once(synapse, tmp_pa
         say = Say(room=RoomId(room), key="test", body="Une seule fois, s'il vous plaît.")
         first = await adapter.perform(say, idempotency_key="atelier-42")
         second = await adapter.perform(say, idempotency_key="atelier-42")
+        # a marker posted after both: once people see it, they have seen whatever came before
+        marker = Say(room=RoomId(room), key="test", body="Fin de l'essai.")
+        await adapter.perform(marker, idempotency_key="atelier-43")
         await adapter.close()
         await store.close()
-        await heard(people, "Une seule fois")
-        await asyncio.sleep(1.0)
+        await heard(people, "Fin de l'essai.")
     finally:
         await people.close()
     assert first == second

@@ -1,6 +1,7 @@
 """Mattermost: the bot killed mid-step, the websocket dropped by the server, and TLS."""
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import subprocess
@@ -41,7 +42,10 @@ async def test_bot_killed_mid_step_resumes_with_inputs_and_no_repeats(mattermost
         bot.kill()
         await people.dm("bruno", "Déléguer la comptabilité")  # while the bot is down
         bot.start()
-        await bot.listening()
+        await until(  # the log file already holds the first start's line
+            "the restarted bot to listen",
+            lambda: bot.log.read_bytes().count(b"is listening") >= 2,
+        )
         await heard(people, "votre problématique est notée (n° 2)", to="bruno")
         after = await reader.state(room)
     finally:
@@ -65,13 +69,18 @@ async def test_websocket_dropped_mid_atelier_misses_nothing(mattermost, tmp_path
     try:
         room = await people.open(facilitator="camille")
         await to_problem_search(people)
-        mattermost.refuse_websockets = True
+        refusals = _Refusals()
+        mattermost.refuse_websockets = refusals  # type: ignore[assignment]
         await mattermost.drop_websockets()
         assert bot.adapter is not None
         await until("the bot to notice", lambda: not bot.adapter.connected.is_set())
         await people.dm("alice", "Garder les bénévoles")  # no websocket to bring these
         await people.say("bruno", "!atelier problème Déléguer la comptabilité")
-        await asyncio.sleep(1.5)
+        seen = refusals.count
+        await until(  # it keeps trying, and the posts wait for it on the server
+            "the bot to be refused a websocket again after those posts",
+            lambda: refusals.count > seen,
+        )
         mattermost.refuse_websockets = False
         await heard(people, "votre problématique est notée (n° 2)", to="bruno", limit=60)
         state = await bot.state(room)
@@ -80,6 +89,17 @@ async def test_websocket_dropped_mid_atelier_misses_nothing(mattermost, tmp_path
     assert state is not None
     assert [p.text for p in state.problems] == ["Garder les bénévoles", "Déléguer la comptabilité"]
     assert sum("notée (n° 1)" in t for t in texts(people, "alice")) == 1
+
+
+class _Refusals:
+    """True for the test server's ``refuse_websockets``; counts the upgrades it refused."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __bool__(self) -> bool:
+        self.count += 1
+        return True
 
 
 @pytest.fixture
@@ -152,6 +172,14 @@ async def test_the_driver_s_own_websocket_cannot_do_tls_which_is_why_the_adapter
     async def ignore(_: str) -> None:
         return None
 
-    with pytest.raises(TimeoutError):
-        await asyncio.wait_for(socket.connect(ignore), 1.0)
-    assert "PROTOCOL_TLS_SERVER" in caplog.text
+    connecting = asyncio.get_running_loop().create_task(socket.connect(ignore))
+    try:
+        await until(
+            "the driver's websocket to fail on its server-side TLS context",
+            lambda: "PROTOCOL_TLS_SERVER" in caplog.text,
+        )
+        assert not connecting.done()  # it never connects: it retries, and fails the same way
+    finally:
+        connecting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await connecting

@@ -1,18 +1,18 @@
 """The runtime on a real SQLite file: persist before acting, outbox retries, dedupe, restarts."""
 
-import asyncio
 import time
 
 import pytest
+from waiting import until
 
 from bot.engine import Engine, EngineSettings
-from bot.events import MessagePosted
+from bot.events import DirectMessage, MessagePosted
 from bot.formats import StepKind, load_formats
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.inbound import DirectIn, ReactionIn
 from bot.runtime import Runtime
 from bot.store import MIGRATIONS, Store
-from bot.testing import RecordingAdapter
+from bot.testing import FrozenClock, RecordingAdapter
 
 ROOM = RoomId("!salon:test")
 
@@ -30,13 +30,6 @@ def _post(user: str, text: str, n: int) -> MessagePosted:
         message_id=MessageId(f"$m{n}"),
         event_id=EventId(f"$e{n}"),
     )
-
-
-async def _until(check, limit: float = 20.0) -> None:
-    deadline = time.monotonic() + limit
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached"
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture
@@ -77,7 +70,10 @@ async def test_input_is_stored_before_it_is_acknowledged(store):
     assert "problem.received" not in adapter.said_keys()  # no acknowledgement while down
     assert await store.pending(ROOM)
     adapter.down = False
-    await _until(lambda: "problem.received" in adapter.said_keys())
+    await until(
+        "the acknowledgement once the server is back",
+        lambda: "problem.received" in adapter.said_keys(),
+    )
     await runtime.stop()
 
 
@@ -91,7 +87,7 @@ async def test_undelivered_effects_are_delivered_in_order_when_the_server_is_bac
     await runtime.process(_post("bob", "!atelier join", 3))
     assert adapter.performed == []
     adapter.down = False
-    await _until(lambda: len(adapter.performed) >= 6)
+    await until("the six owed effects to be delivered", lambda: len(adapter.performed) >= 6)
     keys = adapter.said_keys()
     planned = keys.index("start.planned_only")
     assert keys.index("howto.welcome") < planned < keys.index("join.welcome")
@@ -178,24 +174,39 @@ async def test_dm_goes_to_the_atelier_of_its_sender(store):
 async def test_deadline_passed_while_stopped_fires_at_restart(tmp_path):
     path = tmp_path / "atelier.db"
     store = await Store.open(path)
-    runtime = Runtime(_engine(seconds_per_minute=0.01), store, [RecordingAdapter()])
-    await runtime.start()
-    await runtime.process(_post("fac", "!atelier start", 1))
-    await runtime.receive(
-        DirectIn(platform="test", sender=UserId("fac"), sender_name="Fac", text="next")
-    )
-    await runtime.stop()
+    # An hour ago the atelier moved to the presentation (2 min), then the bot went down. The
+    # engine takes the time as input: its decisions at that time are stored as the runtime
+    # stores them (a started runtime would fire the past deadline at once, with no wait).
+    then = FrozenClock(time.time() - 3600)
+    state = None
+    for event in (
+        _post("fac", "!atelier start", 1),
+        DirectMessage(room=ROOM, sender=UserId("fac"), sender_name="Fac", text="next"),
+    ):
+        state, effects = _engine().decide(state, event, then())
+        event_id = getattr(event, "event_id", None)
+        await store.commit_decision(
+            room=ROOM, state=state, event_id=event_id, effects=effects, now=then()
+        )
+        then.advance(1)
     await store.close()
-    deadline = runtime.states[ROOM].timers["step"]
-    await asyncio.sleep(max(0.0, deadline - time.time()) + 0.05)
 
     store = await Store.open(path)
+    stored = (await store.active_ateliers())[ROOM]
+    assert stored.kind is StepKind.PRESENTATION
+    assert stored.timers["step"] < time.time()  # fell due while the bot was down
     adapter = RecordingAdapter()
-    runtime = Runtime(_engine(seconds_per_minute=0.01), store, [adapter])
+    runtime = Runtime(_engine(), store, [adapter])
     await runtime.start()
-    assert runtime.states[ROOM].kind is StepKind.PRESENTATION
-    await _until(lambda: runtime.states[ROOM].kind is not StepKind.PRESENTATION)
-    assert adapter.said_keys().count("step.time_up") >= 1
+    await until(
+        "the missed step deadline to fire at start-up",
+        lambda: "step.time_up" in adapter.said_keys(),
+        limit=20,
+    )
+    after = runtime.states[ROOM]
+    assert after.kind is not StepKind.PRESENTATION
+    assert after.timers["step"] > time.time()  # the next step has its time from now: no cascade
+    assert adapter.said_keys().count("step.time_up") == 1
     await runtime.stop()
     await store.close()
 
@@ -279,6 +290,6 @@ async def test_effects_owed_at_a_stop_are_sent_after_the_restarted_adapter_conne
     adapter = _NeedsConnection()
     runtime = Runtime(_engine(), store, [adapter])
     await runtime.start()
-    await _until(lambda: "howto.welcome" in adapter.said_keys())
+    await until("the owed welcome to be sent", lambda: "howto.welcome" in adapter.said_keys())
     await runtime.stop()
     await store.close()
