@@ -2,7 +2,7 @@
 
 Pure translation: it looks at one event and the room it happened in, and says what it means
 for the bot. Remembering reactions (so that a redaction can be traced back) and deciding which
-rooms are private conversations is the adapter's job (``adapters.matrix``).
+rooms are private conversations is the receiver's job (``adapters.matrix_receive``).
 """
 
 from dataclasses import dataclass
@@ -17,7 +17,7 @@ from nio import (
 
 from bot.events import MemberLeft, MessageEdited, MessagePosted
 from bot.ids import EventId, MessageId, RoomId, UserId
-from bot.inbound import DirectIn, ReactionIn
+from bot.inbound import DirectIn, Inbound, ReactionIn
 from bot.reactions import key_from_emoji
 
 __all__ = [
@@ -46,7 +46,7 @@ class StoredReaction:
 def display_name(room: MatrixRoom, user: str) -> str:
     name = room.user_name(user)
     if name:
-        return name
+        return str(name)
     return user.removeprefix("@").split(":", 1)[0]
 
 
@@ -86,7 +86,7 @@ def translate(
     *,
     direct: bool,
     creators: set[str],
-) -> object | None:
+) -> Inbound | None:
     """The inbound value for one timeline event (None when it means nothing to the bot).
 
     ``direct`` says the room is a private conversation with the sender. Reactions become
@@ -136,11 +136,15 @@ def translate(
             key=key,
             event_id=EventId(event.event_id),
         )
-    left = isinstance(event, RoomMemberEvent) and event.membership in ("leave", "ban")
-    if left and not direct and event.prev_membership == "join":  # type: ignore[union-attr]
+    if (
+        isinstance(event, RoomMemberEvent)
+        and event.membership in ("leave", "ban")
+        and not direct
+        and event.prev_membership == "join"
+    ):
         return MemberLeft(
             room=room_id,
-            sender=UserId(event.state_key),  # type: ignore[union-attr]
-            event_id=EventId(event.event_id),  # type: ignore[union-attr]
+            sender=UserId(event.state_key),
+            event_id=EventId(event.event_id),
         )
     return None

@@ -11,15 +11,17 @@ to=the since token"). Skipping them loses people's inputs for good.
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from aiohttp import ClientConnectionError
 from nio import (
-    AsyncClient,
     MessageDirection,
     RoomMemberEvent,
     RoomMessagesError,
     RoomMessagesResponse,
 )
+
+from bot.backoff import Backoff
 
 __all__ = ["GAP_PAGE", "SYNC_FILTER", "TIMELINE_LIMIT", "fetch_gap"]
 
@@ -31,14 +33,13 @@ TIMELINE_LIMIT = 200
 GAP_PAGE = 250
 #: the sync filter: a generous timeline, and only the members the timeline needs
 #: (``lazy_load_members``, spec "Lazy-loading room members"); names of others are fetched
-#: when first met (``MatrixAdapter._learn_member``)
+#: when first met (``Receiver.learn_member`` in ``adapters.matrix_receive``)
 SYNC_FILTER: dict[str, object] = {
     "room": {
         "timeline": {"limit": TIMELINE_LIMIT},
         "state": {"lazy_load_members": True},
     }
 }
-MAX_BACKOFF = 30.0
 #: errors after which the rest of a gap can never be read (the bot left the room…)
 GONE = {"M_FORBIDDEN", "M_NOT_FOUND"}
 
@@ -48,7 +49,7 @@ class GapUnavailable(Exception):
 
 
 async def fetch_gap(
-    client: AsyncClient,
+    client: Any,
     room_id: str,
     prev_batch: str,
     since: str,
@@ -81,18 +82,21 @@ async def fetch_gap(
 
 
 async def _page(
-    client: AsyncClient, room_id: str, token: str, since: str, closing: Callable[[], bool]
-) -> RoomMessagesResponse | None:
-    delay = 1.0
+    client: Any, room_id: str, token: str, since: str, closing: Callable[[], bool]
+) -> Any:
+    """One page of the gap (None when the room cannot be read any more)."""
+    backoff = Backoff()
     while not closing():
         try:
             answer = await client.room_messages(
                 room_id, start=token, end=since, direction=MessageDirection.back, limit=GAP_PAGE
             )
         except (ClientConnectionError, TimeoutError) as error:
-            log.warning("cannot fetch a sync gap yet (%s); retrying in %.0f s", error, delay)
+            delay = backoff.next()
+            log.warning(
+                "cannot fetch a sync gap yet (%s); retrying in %.0f s", type(error).__name__, delay
+            )
             await asyncio.sleep(delay)
-            delay = min(MAX_BACKOFF, delay * 2)
             continue
         if isinstance(answer, RoomMessagesResponse):
             return answer
@@ -100,9 +104,8 @@ async def _page(
         if answer.status_code in GONE:
             log.warning("cannot read the gap in %s: %s", room_id, answer.status_code)
             return None
-        retry_after = getattr(answer, "retry_after_ms", None)
-        await asyncio.sleep(retry_after / 1000 if retry_after else delay)
-        delay = min(MAX_BACKOFF, delay * 2)
+        asked = getattr(answer, "retry_after_ms", None)
+        await asyncio.sleep(backoff.next(asked / 1000 if asked else None))
     raise GapUnavailable(room_id)
 
 

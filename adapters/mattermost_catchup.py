@@ -45,7 +45,7 @@ import requests
 from mattermostdriver import Driver
 from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
 
-from bot.store import Store
+from bot.ports import KeyValue
 
 __all__ = ["SINCE_LIMIT", "CatchUp", "Gap", "Missed", "ReactionBook"]
 
@@ -99,7 +99,7 @@ class ReactionBook:
     catch-up asks for the reactions of every post listed here.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: KeyValue) -> None:
         self.store = store
         self._channels: dict[str, dict[str, dict[str, int]]] = {}
 
@@ -152,7 +152,7 @@ class CatchUp:
         self,
         driver: Driver,
         rest: Rest,
-        store: Store,
+        store: KeyValue,
         book: ReactionBook,
         *,
         emojis: Collection[str],
@@ -208,7 +208,7 @@ class CatchUp:
             except GONE:
                 gone.append(channel)
             except requests.RequestException as error:
-                log.warning("cannot catch up on %s (%s); next time", channel, error)
+                log.warning("cannot catch up on %s (%s); next time", channel, type(error).__name__)
                 complete = False
         # in the order people acted, across channels (first come, first served)
         return Gap(sorted(missed), listed or {}, gone, complete, started)
@@ -222,7 +222,10 @@ class CatchUp:
                 for channel in await self.rest(listing, self.bot, team["id"]) or []:
                     found[str(channel["id"])] = channel
         except requests.RequestException as error:
-            log.warning("cannot list the bot's channels (%s); catching up on known ones", error)
+            log.warning(
+                "cannot list the bot's channels (%s); catching up on known ones",
+                type(error).__name__,
+            )
             return None
         return found
 
@@ -310,9 +313,10 @@ class CatchUp:
                     added.append(
                         self._missed(stamp, "reaction+", channel, post, user, emoji, stamp)
                     )
-            gone += [
-                (post, *key.split(":", 1), stamp) for key, stamp in known.items() if key not in now
-            ]
+            for key, stamp in known.items():
+                if key not in now:
+                    user, emoji = key.split(":", 1)
+                    gone.append((post, user, emoji, stamp))
         removed = []
         for post, user, emoji, stamp in gone:
             later = [a.at for a in added if a.user == user and a.at > stamp]

@@ -92,3 +92,31 @@ def test_the_walk_would_see_a_forbidden_import():
     graph = {"bot.engine": {"bot.steps"}, "bot.steps": {"bot.store"}, "bot.store": set()}
     reached = _reached_from("bot.engine", graph)
     assert [name for name in reached if _under(name, NOT_IN_THE_ENGINE)] == ["bot.store"]
+
+
+def test_no_step_reaches_runtime_store_scheduler_nor_any_platform():
+    """Each module of bot/steps/ is as pure as the engine that reads its table."""
+    graph = _graph()
+    steps = sorted(module for module in graph if _under(module, ("bot.steps",)))
+    assert len(steps) > 1
+    offending = sorted(
+        f"{step} reaches {name}"
+        for step in steps
+        for name in _reached_from(step, graph)
+        if _under(name, NOT_IN_THE_ENGINE)
+    )
+    assert offending == []
+
+
+#: a module a newcomer can read in one sitting
+MAX_LINES = 400
+
+
+def test_no_shipped_module_is_longer_than_400_lines():
+    too_long = sorted(
+        f"{path.relative_to(ROOT)}: {lines} lines"
+        for package in SHIPPED
+        for path in (ROOT / package).rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    )
+    assert too_long == []

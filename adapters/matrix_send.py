@@ -1,0 +1,106 @@
+"""Effects → Matrix: notices with HTML and mentions, reactions, pins.
+
+Every message is an ``m.notice`` with an HTML ``formatted_body`` (``adapters.matrix_html``
+escapes the text) and ``m.mentions``; the outbox id is the transaction id, so a message resent
+after a crash is not posted twice. Rate limits and network faults become ``DeliveryError`` (the
+runtime's outbox retries in order); rooms the bot may not write to any more drop the message.
+"""
+
+import logging
+from typing import assert_never
+
+from aiohttp import ClientConnectionError
+from nio import LocalProtocolError, RoomGetStateEventResponse, RoomSendResponse
+
+from adapters.matrix_html import to_html, to_plain
+from adapters.matrix_rooms import Rooms
+from adapters.matrix_session import Session
+from bot.effects import Outward, React, Say, SayDirect
+from bot.ports import DeliveryError
+from bot.reactions import KEY_TO_EMOJI
+
+__all__ = ["PERMANENT", "Sender", "notice"]
+
+log = logging.getLogger("atelier.matrix")
+
+#: errors after which a message can never be delivered (the bot left, the room is gone…)
+PERMANENT = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON", "M_TOO_LARGE"}
+
+
+def notice(markdown: str, mentions: tuple[str, ...]) -> dict[str, object]:
+    return {
+        "msgtype": "m.notice",
+        "body": to_plain(markdown),
+        "format": "org.matrix.custom.html",
+        "formatted_body": to_html(markdown),
+        "m.mentions": {"user_ids": list(mentions)},
+    }
+
+
+class Sender:
+    def __init__(self, session: Session, rooms: Rooms) -> None:
+        self.session = session
+        self.rooms = rooms
+
+    async def perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
+        match effect:
+            case Say():
+                event_id = await self.send(
+                    effect.room,
+                    "m.room.message",
+                    notice(effect.body, effect.mentions),
+                    idempotency_key,
+                )
+                if event_id and effect.pin:
+                    await self.pin(effect.room, event_id)
+                return event_id
+            case SayDirect():
+                room = await self.rooms.direct_room(effect.user)
+                await self.send(room, "m.room.message", notice(effect.body, ()), idempotency_key)
+                return None
+            case React():
+                emoji = KEY_TO_EMOJI.get(effect.key, effect.key)
+                relation = {"rel_type": "m.annotation", "event_id": effect.message_id, "key": emoji}
+                await self.send(
+                    effect.room, "m.reaction", {"m.relates_to": relation}, idempotency_key
+                )
+                return None
+            case _:
+                assert_never(effect)
+
+    async def send(
+        self, room: str, kind: str, content: dict[str, object], txn: str | None
+    ) -> str | None:
+        client = self.session.require()
+        try:
+            answer = await client.room_send(
+                room, kind, content, tx_id=txn, ignore_unverified_devices=True
+            )
+        except (ClientConnectionError, TimeoutError) as error:
+            raise DeliveryError(f"homeserver unreachable: {error}") from error
+        except LocalProtocolError as error:  # e.g. an encrypted room not synced yet
+            raise DeliveryError(str(error)) from error
+        if isinstance(answer, RoomSendResponse):
+            return str(answer.event_id)
+        if answer.status_code == "M_LIMIT_EXCEEDED":
+            raise DeliveryError("rate limited", retry_after=(answer.retry_after_ms or 1000) / 1000)
+        if answer.status_code in PERMANENT:
+            log.warning("dropping a message to %s: %s", room, answer.status_code)
+            return None
+        raise DeliveryError(f"{answer.status_code}: {answer.message}")
+
+    async def pin(self, room: str, event_id: str) -> None:
+        """Add to the room's pinned messages, where the bot has the power to."""
+        client = self.session.require()
+        try:
+            current = await client.room_get_state_event(room, "m.room.pinned_events")
+            pinned = []
+            if isinstance(current, RoomGetStateEventResponse):
+                pinned = list(current.content.get("pinned", []))
+            answer = await client.room_put_state(
+                room, "m.room.pinned_events", {"pinned": [*pinned, event_id]}
+            )
+            if not hasattr(answer, "event_id"):
+                log.info("cannot pin in %s: %s", room, getattr(answer, "status_code", None))
+        except (ClientConnectionError, TimeoutError) as error:
+            log.info("cannot pin in %s now: %s", room, type(error).__name__)

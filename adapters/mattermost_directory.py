@@ -1,0 +1,123 @@
+"""Who and where on Mattermost: people's names and channel roles (cached for a minute), the
+channels' types and names, one direct channel per person, and the bot's labelled posts."""
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import requests
+from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
+
+from bot.ports import KeyValue
+
+__all__ = ["CACHE_SECONDS", "PREFIX", "Directory", "RefStore", "Rest"]
+
+#: room ids of Mattermost channels are the channel id after this prefix
+PREFIX = "mattermost:"
+#: how long a user's display name and channel role are trusted before asking again
+CACHE_SECONDS = 60.0
+#: store key: user id → their direct channel with the bot
+DIRECT = "mattermost.direct"
+
+#: a synchronous driver call run in a worker thread: ``await rest(call, *args)``
+Rest = Callable[..., Awaitable[Any]]
+
+
+class RefStore(KeyValue, Protocol):
+    """What the Mattermost adapter keeps: key-value pairs, and which posts the bot labelled."""
+
+    async def ref_for(self, room: str, message_id: str) -> str | None: ...
+
+
+class Directory:
+    def __init__(self, driver: Any, rest: Rest, store: RefStore) -> None:
+        self.driver = driver
+        self.rest = rest
+        self.store = store
+        self.user_id = ""  # the bot's, once logged in
+        self.direct: dict[str, str] = {}  # user id → direct channel id
+        self.kinds: dict[str, str] = {}  # channel id → type ("O", "P", "D", "G")
+        self.channel_names: dict[str, str] = {}  # channel id → display name, from events
+        self._names: dict[str, tuple[float, str, str]] = {}  # user → (at, display, username)
+        self._roles: dict[tuple[str, str], tuple[float, bool]] = {}
+
+    async def load(self) -> None:
+        self.direct = json.loads(await self.store.get(DIRECT) or "{}")
+
+    def kind(self, channel: str) -> str:
+        known = self.kinds.get(channel)
+        return known or ("D" if self.is_direct(channel) else "O")
+
+    def is_direct(self, channel: str) -> bool:
+        return channel in self.direct.values()
+
+    def note(self, channel: str, kind: str, display_name: str | None) -> None:
+        """What a websocket event says about its channel."""
+        if display_name:
+            self.channel_names[channel] = display_name
+        self.kinds[channel] = kind
+
+    async def learn(self, channels: dict[str, dict[str, Any]]) -> None:
+        """Types and names of the bot's channels; the person behind each direct message."""
+        direct = dict(self.direct)
+        for channel, about in channels.items():
+            self.kinds[channel] = str(about.get("type") or "O")
+            if about.get("type") == "D":
+                for user in str(about.get("name", "")).split("__"):
+                    if user and user != self.user_id:
+                        self.direct.setdefault(user, channel)
+            elif about.get("display_name"):
+                self.channel_names.setdefault(channel, str(about["display_name"]))
+        if self.direct != direct:
+            await self.store.put(DIRECT, json.dumps(self.direct))
+
+    async def wrote_directly(self, user: str, channel: str) -> None:
+        """``user`` wrote to the bot in the direct channel ``channel``."""
+        if user not in self.direct:
+            self.direct[user] = channel
+            await self.store.put(DIRECT, json.dumps(self.direct))
+
+    async def direct_channel(self, user: str) -> str:
+        """The direct channel with ``user``, created (and remembered) the first time."""
+        known = self.direct.get(user)
+        if known:
+            return known
+        channel = await self.rest(
+            self.driver.channels.create_direct_message_channel, [self.user_id, user]
+        )
+        self.direct[user] = str(channel["id"])
+        await self.store.put(DIRECT, json.dumps(self.direct))
+        return self.direct[user]
+
+    async def labelled(self, channel: str, post: str) -> bool:
+        """Whether the post is one of the bot's labelled messages (cards, votes…)."""
+        return await self.store.ref_for(PREFIX + channel, post) is not None
+
+    async def who(self, user: str) -> tuple[str, str]:
+        """(display name, username), cached for a minute."""
+        cached = self._names.get(user)
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1], cached[2]
+        try:
+            found = await self.rest(self.driver.users.get_user, user)
+        except (requests.RequestException, ResourceNotFound):
+            return user, user
+        username = str(found.get("username") or user)
+        display = str(found.get("nickname") or found.get("first_name") or username)
+        self._names[user] = (time.monotonic(), display, username)
+        return display, username
+
+    async def is_admin(self, channel: str, user: str) -> bool:
+        """Channel admins (and system admins) may take over facilitation."""
+        cached = self._roles.get((channel, user))
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        try:
+            member = await self.rest(self.driver.channels.get_channel_member, channel, user)
+        except (requests.RequestException, ResourceNotFound, NotEnoughPermissions):
+            return False
+        roles = str(member.get("roles", "")).split()
+        admin = "channel_admin" in roles or "system_admin" in roles
+        self._roles[(channel, user)] = (time.monotonic(), admin)
+        return admin

@@ -1,0 +1,241 @@
+"""Mattermost websocket events, and what the catch-up found, → the runtime's inbound values.
+
+Posts in channels become ``MessagePosted``, in direct channels ``DirectIn``; edits
+``MessageEdited``; reactions to the bot's labelled posts ``ReactionIn``/``ReactionOut``; people
+leaving ``MemberLeft``. On each ``hello`` (a new connection) the runtime is told it may deliver
+what it owes, then what the websocket missed is replayed, oldest first
+(``adapters.mattermost_catchup``). The runtime drops an event id it has already handled.
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from adapters.log_safe import failure
+from adapters.mattermost_catchup import CatchUp, Missed, ReactionBook
+from adapters.mattermost_directory import PREFIX, Directory
+from bot.events import MemberLeft, MessageEdited, MessagePosted
+from bot.ids import EventId, MessageId, RoomId, UserId
+from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
+from bot.ports import KeyValue
+
+__all__ = ["EMOJI_NAMES", "Receiver"]
+
+log = logging.getLogger("atelier.mattermost")
+
+#: Mattermost emoji names → the engine's neutral reaction keys
+EMOJI_NAMES = {
+    "one": "one",
+    "two": "two",
+    "+1": "thumbsup",
+    "thumbsup": "thumbsup",
+    "white_check_mark": "yes",
+    "heavy_check_mark": "yes",
+    "x": "no",
+    "raised_hand": "hand",
+    "hand": "hand",
+}
+#: store key: channel id → ``create_at`` of the last post handled there
+CHANNELS = "mattermost.channels"
+
+Emit = Callable[[Inbound], Awaitable[None]]
+
+
+class Receiver:
+    def __init__(
+        self,
+        directory: Directory,
+        book: ReactionBook,
+        catchup: CatchUp,
+        store: KeyValue,
+        *,
+        emit: Emit,
+        connected: asyncio.Event,
+        platform: str,
+    ) -> None:
+        self.directory = directory
+        self.book = book
+        self.catchup = catchup
+        self.store = store
+        self.emit = emit
+        self.connected = connected  # the adapter's asyncio.Event, set on ``hello``
+        self.platform = platform
+        self.channels: dict[str, int] = {}  # channel id → create_at of the last post handled
+
+    async def load(self) -> None:
+        saved = json.loads(await self.store.get(CHANNELS) or "{}")
+        self.channels = {k: int(v) for k, v in saved.items()}
+
+    async def on_message(self, raw: str) -> None:
+        """One websocket message (JSON); a failure is logged, never raised to the stream."""
+        event: object = None
+        try:
+            message = json.loads(raw)
+            event = message.get("event")
+            data = message.get("data") or {}
+            if event == "hello":
+                await self.on_hello()
+            elif event == "posted":
+                post = json.loads(data["post"])
+                channel = post["channel_id"]
+                kind = str(data.get("channel_type") or "O")
+                name = data.get("channel_display_name")
+                self.directory.note(channel, kind, str(name) if name else None)
+                await self.on_post(post, kind)
+            elif event == "post_edited":
+                await self.on_edit(json.loads(data["post"]))
+            elif event in ("reaction_added", "reaction_removed"):
+                reaction = json.loads(data["reaction"])
+                # a removal carries no channel_id (api4/reaction.go builds it from the URL); the
+                # event's broadcast names the channel
+                broadcast = message.get("broadcast") or {}
+                await self.reacted(
+                    str(reaction.get("channel_id") or broadcast.get("channel_id") or ""),
+                    str(reaction["post_id"]),
+                    str(reaction["user_id"]),
+                    str(reaction["emoji_name"]),
+                    int(reaction.get("update_at") or reaction.get("create_at") or 0),
+                    added=event == "reaction_added",
+                )
+            elif event == "user_removed":
+                await self.on_removed(message)
+        except Exception as error:  # never let one event stop the stream
+            kind = event if isinstance(event, str) else "?"
+            log.error("could not handle a Mattermost %s event: %s", kind, failure(error))
+
+    async def on_hello(self) -> None:
+        """Connected: deliver what is owed, then replay what was missed, oldest first."""
+        self.connected.set()
+        await self.emit(Reconnected(platform=self.platform))
+        gap = await self.catchup.run(self.channels)
+        await self.directory.learn(gap.channels)
+        if gap.gone:
+            for channel in gap.gone:
+                self.channels.pop(channel, None)
+            await self.store.put(CHANNELS, json.dumps(self.channels))
+        for item in gap.missed:
+            await self.replay(item)
+        await self.catchup.replayed(gap)
+
+    async def replay(self, item: Missed) -> None:
+        if item.kind == "post":
+            await self.on_post(item.post, self.directory.kind(item.channel))
+        elif item.kind == "edit":
+            await self.on_edit(item.post)
+        else:
+            post, added = str(item.post["id"]), item.kind == "reaction+"
+            await self.reacted(item.channel, post, item.user, item.emoji, item.stamp, added=added)
+
+    async def seen(self, channel: str, create_at: int) -> None:
+        if create_at > self.channels.get(channel, 0):
+            self.channels[channel] = create_at
+            await self.store.put(CHANNELS, json.dumps(self.channels))
+
+    async def on_post(self, post: dict[str, Any], channel_type: str) -> None:
+        bot = self.directory.user_id
+        if post.get("user_id") == bot or post.get("type"):
+            await self.seen(post["channel_id"], int(post["create_at"]))
+            return  # the bot's own posts, and system messages ("joined the channel"…)
+        sender = str(post["user_id"])
+        name, _ = await self.directory.who(sender)
+        post_id = str(post["id"])
+        inbound: Inbound
+        if channel_type == "D":
+            await self.directory.wrote_directly(sender, post["channel_id"])
+            inbound = DirectIn(
+                platform=self.platform,
+                sender=UserId(sender),
+                sender_name=name,
+                text=str(post["message"]),
+                event_id=EventId(post_id),
+            )
+        else:
+            inbound = MessagePosted(
+                room=RoomId(PREFIX + post["channel_id"]),
+                sender=UserId(sender),
+                sender_name=name,
+                text=str(post["message"]),
+                message_id=MessageId(post_id),
+                event_id=EventId(post_id),
+                moderator=await self.directory.is_admin(post["channel_id"], sender),
+            )
+        await self.emit(inbound)
+        await self.seen(post["channel_id"], int(post["create_at"]))
+
+    async def on_edit(self, post: dict[str, Any]) -> None:
+        if post.get("user_id") == self.directory.user_id or self.directory.is_direct(
+            post["channel_id"]
+        ):
+            return
+        await self.emit(
+            MessageEdited(
+                room=RoomId(PREFIX + post["channel_id"]),
+                sender=UserId(post["user_id"]),
+                original_id=MessageId(post["id"]),
+                text=str(post["message"]),
+                event_id=EventId(f"{post['id']}@{post.get('edit_at', 0)}"),
+            )
+        )
+
+    async def reacted(
+        self, channel: str, post: str, user: str, emoji: str, stamp: int, *, added: bool
+    ) -> None:
+        """A reaction added or taken back, from the websocket or the catch-up alike.
+
+        Only reactions to the bot's labelled posts reach the engine. The adapter keeps those it
+        counted (``ReactionBook``): an addition already counted is not emitted again, and the
+        event id of a removal names the addition it undoes (``±user:post:emoji:stamp``, the
+        stamp being the reaction's ``update_at`` when added), whichever way it came.
+        """
+        key = EMOJI_NAMES.get(emoji)
+        if user == self.directory.user_id or key is None or not channel:
+            return
+        if not await self.directory.labelled(channel, post):
+            return
+        room = RoomId(PREFIX + channel)
+        counted = await self.book.counted(channel, post, user, emoji)
+        if added:
+            if counted is not None:
+                return
+            name, _ = await self.directory.who(user)
+            await self.emit(
+                ReactionIn(
+                    room=room,
+                    sender=UserId(user),
+                    sender_name=name,
+                    message_id=MessageId(post),
+                    key=key,
+                    event_id=EventId(f"+{user}:{post}:{emoji}:{stamp}"),
+                )
+            )
+            await self.book.add(channel, post, user, emoji, stamp)
+        else:
+            await self.emit(
+                ReactionOut(
+                    room=room,
+                    sender=UserId(user),
+                    message_id=MessageId(post),
+                    key=key,
+                    event_id=EventId(f"-{user}:{post}:{emoji}:{counted or stamp}"),
+                )
+            )
+            await self.book.remove(channel, post, user, emoji)
+
+    async def on_removed(self, message: dict[str, Any]) -> None:
+        data, broadcast = message.get("data") or {}, message.get("broadcast") or {}
+        bot = self.directory.user_id
+        if broadcast.get("user_id") == bot and data.get("channel_id"):
+            channel = str(data["channel_id"])
+            self.channels.pop(channel, None)
+            await self.emit(
+                MemberLeft(room=RoomId(PREFIX + channel), sender=UserId(bot), bot_removed=True)
+            )
+        elif data.get("user_id") and broadcast.get("channel_id"):
+            await self.emit(
+                MemberLeft(
+                    room=RoomId(PREFIX + broadcast["channel_id"]),
+                    sender=UserId(str(data["user_id"])),
+                )
+            )

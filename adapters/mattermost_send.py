@@ -1,0 +1,109 @@
+"""Effects → Mattermost: posts, direct messages, reactions, pins.
+
+Markdown is posted as it is (Mattermost renders it); the people given the floor are named first
+as ``@username`` so that they are notified; the outbox key becomes the ``pending_post_id`` (the
+server posts a repeated one once); rules are pinned. A server that refuses for good (no
+permission, no such channel) drops the message; a rate limit or an unreachable server becomes
+``DeliveryError`` (the runtime's outbox retries in order).
+"""
+
+import logging
+from typing import Any, assert_never
+
+import requests
+from mattermostdriver.exceptions import (
+    InvalidOrMissingParameters,
+    NotEnoughPermissions,
+    ResourceNotFound,
+)
+
+from adapters.mattermost_catchup import ReactionBook
+from adapters.mattermost_directory import PREFIX, Directory, Rest
+from bot.effects import Outward, React, Say, SayDirect
+from bot.ports import DeliveryError
+
+__all__ = ["KEY_TO_NAME", "Sender"]
+
+log = logging.getLogger("atelier.mattermost")
+
+#: the engine's neutral reaction keys → Mattermost emoji names
+KEY_TO_NAME = {
+    "one": "one",
+    "two": "two",
+    "thumbsup": "+1",
+    "yes": "white_check_mark",
+    "no": "x",
+    "hand": "raised_hand",
+}
+
+
+class Sender:
+    def __init__(self, driver: Any, rest: Rest, directory: Directory, book: ReactionBook) -> None:
+        self.driver = driver
+        self.rest = rest
+        self.directory = directory
+        self.book = book
+
+    async def perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
+        try:
+            return await self._perform(effect, idempotency_key)
+        except (NotEnoughPermissions, ResourceNotFound, InvalidOrMissingParameters) as error:
+            log.warning("dropping a message to %s: %s", effect.room, type(error).__name__)
+            return None
+        except requests.HTTPError as error:
+            response = error.response
+            if response is not None and response.status_code == 429:
+                reset = response.headers.get("X-Ratelimit-Reset")
+                raise DeliveryError("rate limited", retry_after=float(reset or 1)) from error
+            raise DeliveryError(f"server error: {error}") from error
+        except requests.RequestException as error:
+            raise DeliveryError(f"server unreachable: {error}") from error
+
+    async def _perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
+        match effect:
+            case Say():
+                channel = effect.room.removeprefix(PREFIX)
+                message = await self._with_mentions(effect.body, effect.mentions)
+                post = await self._post(channel, message, idempotency_key)
+                if post is None:
+                    return None
+                if effect.ref:
+                    await self.book.track(channel, str(post["id"]))
+                if effect.pin:
+                    await self._pin(str(post["id"]))
+                return str(post["id"])
+            case SayDirect():
+                channel = await self.directory.direct_channel(effect.user)
+                await self._post(channel, effect.body, idempotency_key)
+                return None
+            case React():
+                await self.rest(
+                    self.driver.reactions.create_reaction,
+                    {
+                        "user_id": self.directory.user_id,
+                        "post_id": effect.message_id,
+                        "emoji_name": KEY_TO_NAME.get(effect.key, effect.key),
+                    },
+                )
+                return None
+            case _:
+                assert_never(effect)
+
+    async def _post(self, channel: str, message: str, key: str | None) -> dict[str, Any] | None:
+        options: dict[str, Any] = {"channel_id": channel, "message": message}
+        if key:
+            options["pending_post_id"] = f"{self.directory.user_id}:{key}"
+        return dict(await self.rest(self.driver.posts.create_post, options))
+
+    async def _with_mentions(self, body: str, mentions: tuple[str, ...]) -> str:
+        """Mattermost notifies on ``@username``: put the people given the floor first."""
+        if not mentions:
+            return body
+        names = [f"@{(await self.directory.who(user))[1]}" for user in mentions]
+        return f"{' '.join(names)} {body}"
+
+    async def _pin(self, post_id: str) -> None:
+        try:
+            await self.rest(self.driver.posts.pin_post_to_channel, post_id)
+        except (NotEnoughPermissions, requests.RequestException) as error:
+            log.info("cannot pin %s: %s", post_id, type(error).__name__)

@@ -1,0 +1,170 @@
+"""The Mattermost event stream: one websocket, kept open, reconnected with the shared backoff.
+
+mattermostdriver's own ``Websocket`` blocks the loop in ``init_websocket``
+(``run_until_complete``), builds a *server* TLS context (broken over ``wss://`` on Python ≥
+3.10, upstream #115) and reconnects on its own after a clean close. ``ClientWebsocket`` takes its
+place (same options and token, same authentication challenge) with a client TLS context, and
+connects once per call; ``Listener`` owns the connection: connect, reconnect with backoff
+(``bot.backoff``), and tell the adapter each time it is lost.
+"""
+
+import asyncio
+import json
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import websockets
+
+from bot.backoff import Backoff
+from bot.config import MattermostSection
+
+__all__ = ["ClientWebsocket", "Listener", "client_tls_context", "driver_options"]
+
+log = logging.getLogger("atelier.mattermost")
+
+#: what receives each websocket message (a JSON text)
+Handler = Callable[[str], Awaitable[None]]
+
+
+def driver_options(settings: MattermostSection) -> dict[str, Any]:
+    """The driver's options (REST and websocket) for the configured server and credentials."""
+    parts = urlsplit(settings.url)
+    secure = parts.scheme == "https"
+    verify: bool | str = settings.verify_tls
+    if settings.ca_file is not None:
+        verify = str(settings.ca_file)
+    return {
+        "url": parts.hostname or "localhost",
+        "port": parts.port or (443 if secure else 80),
+        "scheme": parts.scheme,
+        "basepath": (parts.path.rstrip("/") or "") + "/api/v4",
+        "verify": verify,
+        "token": settings.token,
+        "login_id": settings.login_id,
+        "password": settings.password,
+        "request_timeout": 30,
+        "keepalive": False,
+        "debug": False,
+    }
+
+
+def client_tls_context(verify: bool | str) -> ssl.SSLContext:
+    """A *client* context (the driver builds a server one), trusting ``verify`` if a CA file."""
+    context = ssl.create_default_context(
+        ssl.Purpose.SERVER_AUTH, cafile=verify if isinstance(verify, str) else None
+    )
+    if verify is False:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class ClientWebsocket:
+    """In place of the driver's websocket: connected once per call, with a client TLS context.
+
+    ``connect`` authenticates (the driver's own challenge), then hands every message to the
+    handler until the connection ends, and returns; reconnecting is the caller's decision.
+    """
+
+    def __init__(self, options: dict[str, Any], token: str) -> None:
+        self.options = options
+        self._token = token
+        self._alive = False
+        self.socket: Any = None
+
+    async def connect(self, event_handler: Handler) -> None:
+        secure = self.options["scheme"] == "https"
+        url = "{}://{}:{}{}/websocket".format(
+            "wss" if secure else "ws",
+            self.options["url"],
+            self.options["port"],
+            self.options["basepath"],
+        )
+        context = client_tls_context(self.options["verify"]) if secure else None
+        self._alive = True
+        async with websockets.connect(url, ssl=context, open_timeout=10) as socket:
+            self.socket = socket
+            await self._authenticate_websocket(socket, event_handler)
+            async for message in socket:
+                if not self._alive:
+                    break
+                await event_handler(_text(message))
+
+    async def _authenticate_websocket(self, websocket: Any, event_handler: Handler) -> None:
+        """The authentication challenge, then every message up to ``hello`` (seq 0)."""
+        challenge = {"seq": 1, "action": "authentication_challenge", "data": {"token": self._token}}
+        await websocket.send(json.dumps(challenge))
+        while True:
+            message = _text(await websocket.recv())
+            status = json.loads(message)
+            if status.get("status") == "FAIL":
+                raise ConnectionError(f"websocket authentication refused: {status}")
+            await event_handler(message)
+            if status.get("event") == "hello" and status.get("seq") == 0:
+                return
+
+    def disconnect(self) -> None:
+        self._alive = False
+        socket = self.socket
+        if socket is not None:
+            asyncio.get_running_loop().create_task(socket.close())
+
+
+def _text(message: str | bytes) -> str:
+    return message if isinstance(message, str) else message.decode()
+
+
+class Listener:
+    """Keeps one websocket open while the adapter runs.
+
+    After each connection ends (or fails), ``lost`` is awaited, then the next connection is
+    tried: at once the first time, then after the shared backoff (reset by a connection that
+    ended cleanly).
+    """
+
+    def __init__(
+        self,
+        driver: Any,
+        on_message: Handler,
+        *,
+        connected: asyncio.Event,
+        lost: Callable[[], Awaitable[None]],
+        closing: Callable[[], bool],
+    ) -> None:
+        self.driver = driver
+        self.on_message = on_message
+        self.connected = connected
+        self.lost = lost
+        self.closing = closing
+        self.socket: ClientWebsocket | None = None
+
+    async def run(self) -> None:
+        """Keep one websocket open; after each (re)connection the adapter catches up."""
+        backoff = Backoff()
+        first = True
+        while not self.closing():
+            self.socket = ClientWebsocket(self.driver.options, self.driver.client.token)
+            failed: str | None = None
+            try:
+                await self.socket.connect(self.on_message)
+                backoff.reset()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                failed = type(error).__name__
+            wait = 0.0 if first else backoff.next()
+            first = False
+            if failed is not None:
+                log.warning("websocket lost (%s); reconnecting in %.0f s", failed, wait)
+            self.connected.clear()
+            await self.lost()
+            if self.closing():
+                return
+            await asyncio.sleep(wait)
+
+    def disconnect(self) -> None:
+        if self.socket is not None:
+            self.socket.disconnect()
