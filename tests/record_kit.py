@@ -69,7 +69,7 @@ async def _turn(people: RecordPeople, person: str, words: str) -> None:
     await heard(people, f"{person.title()}, vous avez la parole")
     await people.say(person, words)
     await people.say(person, "!atelier fini")
-    await heard(people, f"Merci {person.title()} !")
+    await heard(people, f"Merci {person.title()}\u202f!")
 
 
 async def to_the_consent_round(people: RecordPeople, *, leaving: str | None = None) -> None:
@@ -103,7 +103,7 @@ async def to_the_consent_round(people: RecordPeople, *, leaving: str | None = No
         await heard(people, f"{leaving.title()} a quitté l'atelier")
 
     await _step(people, 18)  # the record: the offerer reviews the draft first
-    draft = await heard(people, "que vous êtes seul·e à voir pour l'instant", to=OFFERER)
+    draft = await heard(people, "pour l'instant, vous êtes la seule personne à la voir", to=OFFERER)
     assert all(words in draft for words in (*QUESTIONS.values(), REQUEST, IDEA))
     await people.dm(OFFERER, "oui")
     await heard(people, "Alice a relu la trace")
@@ -142,7 +142,7 @@ async def someone_left_before_the_question(people: RecordPeople) -> None:
     for person in ("bruno", "chloe"):
         await _agrees(people, person)
     await people.dm(FACILITATOR, "masquer")  # share without the passages of who did not agree
-    await heard(people, "Camille a choisi : si quelqu'un ne donne pas son accord")
+    await heard(people, "Camille a choisi\u202f: si quelqu'un ne donne pas son accord")
     assert records_in(await people.room_messages()) == []  # everyone present agreed: not enough
 
     await people.dm(FACILITATOR, "suivant")
@@ -166,13 +166,15 @@ async def a_no_stands_when_the_person_who_said_it_leaves(people: RecordPeople) -
     await people.dm("driss", "oui")
     for person in ("chloe", "driss"):
         await _agrees(people, person)
-    await heard(people, "Tout le monde a répondu, mais pas tous oui", to=FACILITATOR)
+    await heard(people, "Tout le monde a répondu, mais pas unanimement oui", to=FACILITATOR)
     await people.leave("bruno")
     await heard(people, "Bruno a quitté l'atelier")
 
     await people.dm(FACILITATOR, "suivant")
-    await heard(people, "La trace n'est pas partagée avec le groupe ; Alice la reçoit en privé")
-    copy = await heard(people, "pour vous seul·e", to=OFFERER)
+    await heard(
+        people, "La trace n'est pas partagée avec le groupe\u202f; Alice la reçoit en privé"
+    )
+    copy = await heard(people, "pour vous seulement", to=OFFERER)
     await heard(people, THE_END)
     record = _body(copy)
     assert all(words in record for words in (*QUESTIONS.values(), REQUEST, IDEA))
@@ -194,7 +196,7 @@ async def everyone_says_yes(people: RecordPeople) -> None:
     await people.react("bruno", "record_consent", "yes", remove=False)
     await people.dm("chloe", "oui")
     await people.say("driss", "!atelier oui")
-    await heard(people, "Tout le monde est d'accord : voici la trace de l'atelier")
+    await heard(people, "Tout le monde est d'accord\u202f: voici la trace de l'atelier")
     await heard(people, THE_END)
     room = await people.room_messages()
     [shared] = records_in(room)
