@@ -13,6 +13,8 @@ database newer than the code is refused.
 import asyncio
 import functools
 import json
+import logging
+import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -39,8 +41,21 @@ from bot.store_schema import (
 
 __all__ = ["MIGRATIONS", "NewerDatabaseError", "OutboxItem", "Store"]
 
+log = logging.getLogger(__name__)
+
 #: seconds after a delivery before its marks are written, if no decision carried them
 MARKS_DELAY = 0.2
+
+
+def _owner_only(path: Path) -> None:
+    """A new database is created readable by its owner only (its WAL files take the same mode,
+    as SQLite does); an existing one readable by others is reported, not changed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            log.warning("%s can be read by other users of this machine: chmod 600 it", path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +103,7 @@ class Store:
         Raises ``NewerDatabaseError`` if a newer atelier-bot wrote it.
         """
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _owner_only(Path(path))
         db = await aiosqlite.connect(str(path), isolation_level=None)
         store = cls(db)
         try:
