@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, load_config, warnings
 from bot.formats import FormatError
 
 __all__ = ["main"]
@@ -120,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
 
+    for warning in warnings(config):
+        print(f"Warning: {warning}", file=sys.stderr)
     if args.command == "check-config":
         print(f"{args.file}: OK")
         return 0

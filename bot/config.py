@@ -9,6 +9,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -21,9 +22,11 @@ from pydantic import (
 
 from bot.clock import zone
 
-__all__ = ["Config", "ConfigError", "load_config"]
+__all__ = ["Config", "ConfigError", "load_config", "warnings"]
 
 ENV_PREFIX = "ATELIER_"
+#: keys whose values are never printed
+SECRET_KEYS = frozenset({"password", "access_token", "token"})
 
 
 class ConfigError(Exception):
@@ -129,8 +132,37 @@ def _describe(error: ValidationError) -> str:
     else:
         where = "(file)"
     got = first.get("input")
-    suffix = f" (got {got!r})" if first["type"] != "missing" and not isinstance(got, dict) else ""
+    shown = first["type"] != "missing" and not isinstance(got, dict)
+    secret = bool(loc) and loc[-1] in SECRET_KEYS  # a wrong password is not printed
+    suffix = f" (got {got!r})" if shown and not secret else ""
     return f"{where}: {message}{suffix}"
+
+
+def warnings(config: Config) -> list[str]:
+    """What is allowed but unsafe: said at start-up and by ``check-config``, without secrets."""
+    found: list[str] = []
+    if config.matrix is not None and _plain_http_elsewhere(config.matrix.homeserver):
+        found.append(
+            "[matrix] homeserver: plain http:// to another machine sends passwords and "
+            "everyone's words unencrypted; use https://"
+        )
+    if config.mattermost is not None:
+        if _plain_http_elsewhere(config.mattermost.url):
+            found.append(
+                "[mattermost] url: plain http:// to another machine sends the token and "
+                "everyone's words unencrypted; use https://"
+            )
+        if not config.mattermost.verify_tls:
+            found.append(
+                "[mattermost] verify_tls = false: anyone on the network path can pose as the "
+                "server; give its certificate with ca_file instead"
+            )
+    return found
+
+
+def _plain_http_elsewhere(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1")
 
 
 def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Config:
