@@ -19,6 +19,8 @@ reference                     string
 
 from dataclasses import dataclass
 
+from bot.numbers import whole
+
 __all__ = [
     "Card",
     "Consent",
@@ -100,8 +102,8 @@ def decode(text: str) -> Ref | None:
     head, _, body = text.partition(":")
     if head == "card":
         number, _, round_ = body.partition("@")
-        if number.isdigit():
-            return Card(number=int(number), round=int(round_) if round_.isdigit() else 0)
-    elif head == "consent" and body.isdigit():
-        return Consent(number=int(body))
+        if (card := whole(number)) is not None:
+            return Card(number=card, round=whole(round_) or 0)
+    elif head == "consent" and (problem := whole(body)) is not None:
+        return Consent(number=problem)
     return None

@@ -5,6 +5,7 @@ Pure functions over the list of votes; the engine decides what to say.
 
 from collections.abc import Iterable
 
+from bot.numbers import whole
 from bot.state import Vote
 
 __all__ = [
@@ -56,9 +57,10 @@ def parse_ballot(args: str) -> list[int]:
     numbers: list[int] = []
     for token in args.replace(",", " ").replace(";", " ").split():
         token = token.lstrip("#n°").strip()
-        if not token.isdigit():
-            raise VoteRefusal("vote.not_a_number", token=token)
-        numbers.append(int(token))
+        number = whole(token)
+        if number is None:
+            raise VoteRefusal("vote.not_a_number", token=token[:12])
+        numbers.append(number)
     return numbers
 
 

@@ -1,7 +1,7 @@
 """Careless and hostile input (issue 15): nothing injected, nobody locked out or impersonated,
 no flood of replies, nothing kept half."""
 
-from conftest import FAC, at_problem_search, goto, started, with_offerer
+from conftest import FAC, PEOPLE, at_choice, at_problem_search, goto, started, with_offerer
 
 from bot.engine import Engine
 from bot.events import DirectMessage, MessagePosted, MessageRemoved, Undeliverable
@@ -262,3 +262,32 @@ def test_a_facilitator_who_cannot_be_reached_privately_is_told_in_the_room(h):
     h.feed(Undeliverable(room=h.room, user=UserId(FAC), key="guide.facilitator"))
     said = h.said("safety.facilitator_unreachable")
     assert said and said[0].mentions == (FAC,)
+
+
+# -- numbers are ASCII digits, and not too many ------------------------------------------------
+def test_superscript_and_arabic_digits_get_the_clear_error_and_change_nothing(h):
+    at_choice(h)
+    for n, ballot in enumerate(("vote ²", "vote ٣ 1", "vote 1 " + "9" * 3000)):
+        before = h.s.model_dump(exclude={"hushed"})
+        h.clock.advance(WINDOW + 1)
+        h.cmd(PEOPLE[n], ballot)
+        assert h.told(PEOPLE[n], "vote.not_a_number", h.last) or h.said("vote.not_a_number", h.last)
+        assert h.s.model_dump(exclude={"hushed"}) == before
+
+
+def test_odd_digits_in_minutes_scores_and_kept_ideas_are_not_numbers(h):
+    with_offerer(h)
+    goto(h, StepKind.EXCHANGES)
+    h.cmd("chloe", "main")
+    h.post("chloe", "Une idée")
+    h.cmd("chloe", "fini")
+    end = h.s.timers["step"]
+    h.dm(FAC, "prolonger ٣")
+    assert h.s.timers["step"] == end
+    goto(h, StepKind.HARVEST)
+    h.clock.advance(WINDOW + 1)
+    h.cmd("alice", "garder ١")
+    assert not h.s.kept and h.said("harvest.unknown", h.last)
+    goto(h, StepKind.HOT_FEEDBACK)
+    h.cmd("bob", "ressenti ² bien")
+    assert not h.s.feelings and h.told("bob", "feeling.scale", h.last)

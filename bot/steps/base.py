@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot import clock
 from bot.context import Ctx, Invocation
 from bot.formats import Step, StepKind
+from bot.numbers import amount
 from bot.refs import Ref, encode
 from bot.state import AtelierState, Entry
 
@@ -195,12 +196,8 @@ def add_entry(
 
 def positive_number(args: str) -> float | None:
     """The number that starts ``args`` (``"2"``, ``"1,5"``), if it is in (0, 600]."""
-    token = args.strip().split(" ")[0].replace(",", ".") if args.strip() else ""
-    try:
-        value = float(token)
-    except ValueError:
-        return None
-    return value if 0 < value <= 600 else None
+    value = amount(args.strip().split(" ")[0]) if args.strip() else None
+    return value if value is not None and 0 < value <= 600 else None
 
 
 def note(

@@ -2,6 +2,7 @@
 
 from bot.context import Ctx, Invocation
 from bot.feelings import feelings_summary
+from bot.numbers import whole
 from bot.steps.base import (
     StepRules,
     add_entry,
@@ -37,15 +38,13 @@ def _keep(ctx: Ctx, user: str, args: str, *, direct: bool) -> None:
         ctx.answer(user, direct, "harvest.no_contributions")
         return
     for token in args.replace(",", " ").replace("#", " ").split():
-        if (
-            not token.isdigit()
-            or s.contributions == []
-            or not (1 <= int(token) <= len(s.contributions))
-        ):
-            ctx.answer(user, direct, "harvest.unknown", token=token, count=len(s.contributions))
+        number = whole(token)
+        if number is None or not (1 <= number <= len(s.contributions)):
+            count = len(s.contributions)
+            ctx.answer(user, direct, "harvest.unknown", token=token[:12], count=count)
             return
-        if int(token) not in numbers:
-            numbers.append(int(token))
+        if number not in numbers:
+            numbers.append(number)
     if not numbers:
         ctx.answer(user, direct, "harvest.how")
         return
@@ -163,9 +162,9 @@ CONTRIBUTOR_SHARING = StepRules(
 def _add_feeling(ctx: Ctx, user: str, text: str, message_id: str | None, *, direct: bool) -> None:
     head, _, rest = text.strip().partition(" ")
     score: int | None = None
-    if head.isdigit():
-        score = int(head)
-        if not 1 <= score <= 5:
+    if head.isdigit():  # "²" too: a score typed wrong is answered, not taken as words
+        score = whole(head)
+        if score is None or not 1 <= score <= 5:
             ctx.dm(user, "feeling.scale")
             return
         text = rest.strip()
