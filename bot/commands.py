@@ -66,6 +66,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("action", (), Who.OFFERER),
     CommandSpec("feeling", ("ressenti",), Who.PARTICIPANT),
     CommandSpec("facilitate", ("faciliter",), Who.MODERATOR),
+    CommandSpec("archives", ("archive",), Who.ANYONE),
     CommandSpec("next", ("suivant", "skip"), Who.FACILITATOR, facilitation=True),
     CommandSpec("extend", ("prolonger",), Who.FACILITATOR, facilitation=True),
     CommandSpec("shorten", ("raccourcir",), Who.FACILITATOR, facilitation=True),

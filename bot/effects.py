@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from bot.ids import MessageId, RoomId, UserId
 
 __all__ = [
+    "Archive",
+    "ArchiveQuery",
     "CancelTimer",
     "Effect",
     "Outward",
@@ -83,6 +85,30 @@ class CancelTimer:
     name: str
 
 
-Effect = Say | SayDirect | React | Record | StartTimer | CancelTimer
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Archive:
+    """A record the group agreed to share: kept in the room's archive, with the decision."""
+
+    room: RoomId
+    atelier_id: str
+    title: str  # the date and who offered the situation, as shown in lists
+    request: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveQuery:
+    """Look in the room's archive (words, or record ``number``; or delete that one), then
+    hand the engine what was found as an ``ArchiveFound`` event. Nothing is stored."""
+
+    room: RoomId
+    user: UserId
+    direct: bool
+    words: str = ""
+    number: int | None = None
+    delete: bool = False
+
+
+Effect = Say | SayDirect | React | Record | StartTimer | CancelTimer | Archive | ArchiveQuery
 #: the effects an adapter performs on its platform (the outbox holds only these)
 Outward = Say | SayDirect | React

@@ -12,12 +12,13 @@ labelled the message.
 import copy
 import re
 
-from bot import everyone, facilitation, flood, steps
+from bot import archives, everyone, facilitation, flood, steps
 from bot.bare_words import understood_without_prefix
 from bot.commands import COMMANDS, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
 from bot.effects import CancelTimer, Effect, StartTimer
 from bot.events import (
+    ArchiveFound,
     DirectMessage,
     Event,
     MemberLeft,
@@ -49,7 +50,7 @@ _PLAIN_WORD = re.compile(r"[^\W\d_][\w'-]{0,23}")
 def _check_tables() -> None:
     """Every command has one home: the engine (start), any step, or the steps that accept it."""
     for command in COMMANDS:
-        anywhere = command.name == "start" or command.name in _ANY_STEP
+        anywhere = command.name in ("start", "archives") or command.name in _ANY_STEP
         if anywhere == (steps.accepted_in(command.name) is not None):
             raise RuntimeError(f"command {command.name!r}: no handler, or two homes")
 
@@ -112,6 +113,8 @@ class Engine:
             case Undeliverable():
                 if ctx.has_atelier:
                     everyone.unreachable(ctx, event.user)
+            case ArchiveFound():
+                archives.answer(ctx, event, self._p)
             case TimerFired():
                 if ctx.has_atelier:
                     _on_timer(ctx, event)
@@ -235,6 +238,9 @@ class Engine:
         )
         if parsed.name == "start":
             start(call, self.settings, self.formats)
+            return
+        if parsed.name == "archives":
+            archives.ask(call)
             return
         if not ctx.has_atelier:
             if parsed.name == "help":

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from bot.ids import EventId, MessageId, RoomId, UserId
 
 __all__ = [
+    "ArchiveFound",
+    "Archived",
     "DirectMessage",
     "Event",
     "MemberLeft",
@@ -126,6 +128,31 @@ class TimerFired:
     at: float
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Archived:
+    """One record of the room's archive."""
+
+    number: int
+    title: str
+    request: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveFound:
+    """What the runtime found in the archive for an ``ArchiveQuery`` (same fields), or
+    whether it deleted the record asked."""
+
+    room: RoomId
+    user: UserId
+    direct: bool
+    words: str = ""
+    number: int | None = None
+    delete: bool = False
+    found: tuple[Archived, ...] = ()
+    deleted: bool = False
+
+
 Event = (
     MessagePosted
     | MessageEdited
@@ -136,4 +163,5 @@ Event = (
     | MemberLeft
     | TimerFired
     | Undeliverable
+    | ArchiveFound
 )

@@ -4,8 +4,9 @@
   log of inputs, so that a restart resumes the same step with nothing lost.
 - When it ends, everything people wrote and their names are erased: the state is reduced to
   ``scrubbed`` (its room, format, times) and its inputs are deleted, in the same transaction
-  as the last decision. A shared record is in the room; a record not shared went only to the
-  offerer, privately. Pending messages leave the store once delivered.
+  as the last decision. A shared record is in the room, and in the room's archive
+  (``archives``) until the group deletes it; a record not shared went only to the offerer,
+  privately. Pending messages leave the store once delivered.
 - The ids of handled platform events (kept to refuse a replayed event) are deleted after
   ``EVENT_IDS_DAYS`` days.
 """

@@ -23,10 +23,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import aiosqlite
 
-from bot.effects import CancelTimer, Effect, StartTimer
+from bot.effects import Archive, ArchiveQuery, CancelTimer, Effect, StartTimer
+from bot.events import ArchiveFound
 from bot.retention import EVENT_IDS_DAYS, scrubbed
 from bot.serialize import effect_from_json
 from bot.state import AtelierState
+from bot.store_archive import archive_row, look_up
 from bot.store_rows import Mark, effect_row, transaction, write_marks
 from bot.store_schema import (
     MIGRATIONS,
@@ -190,11 +192,11 @@ class Store:
         if state is not None:
             kept = scrubbed(state) if ended else state  # bot/retention.py
             statements, after = state_changes(kept, self._written.get(state.id), now)
-        statements += [
-            effect_row(effect, room, now)
-            for effect in effects
-            if not isinstance(effect, StartTimer | CancelTimer)  # the state holds the deadlines
-        ]
+        for effect in effects:
+            if isinstance(effect, Archive):
+                statements.append(archive_row(effect))
+            elif not isinstance(effect, StartTimer | CancelTimer | ArchiveQuery):
+                statements.append(effect_row(effect, room, now))  # the state holds deadlines
         marks = self._take_marks()
         if ended and state is not None:
             # the atelier is over: its labels mean nothing to the next one in this room (a ✋
@@ -366,6 +368,10 @@ class Store:
         return [{"kind": r[0], "author": r[1], "content": r[2], **json.loads(r[3])} for r in rows]
 
     @_serialized
+    async def archive(self, query: ArchiveQuery) -> ArchiveFound:
+        """Search, show or delete in a room's archive (bot/store_archive.py)."""
+        return await self._in_thread(lambda db: look_up(db, query))
+
     async def get(self, key: str) -> str | None:
         rows = await self._rows("SELECT value FROM kv WHERE key = ?", (key,))
         return str(rows[0][0]) if rows else None

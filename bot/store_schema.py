@@ -84,6 +84,42 @@ def _split_states(db: sqlite3.Connection) -> None:
 
 Migration = str | Callable[[sqlite3.Connection], None]
 
+
+def _create_archive(db: sqlite3.Connection) -> None:
+    """Migration 3. Statements one by one: the triggers hold semicolons of their own."""
+    statement = ""
+    for line in _ARCHIVE_SCHEMA.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
+
+_ARCHIVE_SCHEMA = """    CREATE TABLE archive (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        room TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        atelier_id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        request TEXT NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (room, number)
+    );
+    CREATE VIRTUAL TABLE archive_words USING fts5(
+        request, body, content='archive', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER archive_added AFTER INSERT ON archive BEGIN
+        INSERT INTO archive_words(rowid, request, body) VALUES (new.id, new.request, new.body);
+    END;
+    CREATE TRIGGER archive_removed AFTER DELETE ON archive BEGIN
+        INSERT INTO archive_words(archive_words, rowid, request, body)
+        VALUES ('delete', old.id, old.request, old.body);
+    END
+        ;
+"""
+
+
 MIGRATIONS: tuple[Sequence[Migration], ...] = (
     # 1: the first schema
     (
@@ -155,6 +191,8 @@ MIGRATIONS: tuple[Sequence[Migration], ...] = (
         """,
         _split_states,
     ),
+    # 3: the rooms' archives of shared records, searchable (bot/store_archive.py)
+    (_create_archive,),
 )
 
 

@@ -3,12 +3,10 @@ has ended the database holds neither their words nor their names (bot/retention.
 
 import logging
 import sqlite3
-import time
 
-from bot.engine import Engine, EngineSettings
-from bot.events import DirectMessage, MessagePosted, TimerFired
-from bot.formats import load_formats
-from bot.runtime import Runtime
+from replay_kit import replay
+
+from bot.events import DirectMessage, MessagePosted
 from bot.store import Store
 from bot.testing import RecordingAdapter
 from devkit.bench_stream import PEOPLE, Recorded, record_atelier
@@ -28,23 +26,9 @@ def _written(stream: list[Recorded]) -> set[str]:
 
 
 async def _replay(tmp_path, stream: list[Recorded]) -> tuple[Store, RecordingAdapter]:
-    now = [0.0]
-    store = await Store.open(tmp_path / "atelier.db")
-    adapter = RecordingAdapter()
-    runtime = Runtime(
-        Engine(EngineSettings(), load_formats()), store, [adapter], clock=lambda: now[0]
-    )
-    await runtime.start()
-    shift = time.time() + 86_400 - stream[0].now  # the recorded deadlines stay in the future
-    for recorded in stream:
-        now[0] = recorded.now + shift
-        event = recorded.event
-        if isinstance(event, TimerFired):
-            event = TimerFired(room=event.room, name=event.name, at=event.at + shift)
-        await runtime.process(event)
-    assert not runtime.states, "the recorded atelier ends"
-    await runtime.stop()
-    return store, adapter
+    played = await replay(tmp_path / "atelier.db", stream)
+    await played.runtime.stop()
+    return played.store, played.adapter
 
 
 async def test_a_whole_atelier_at_debug_logs_nothing_anyone_wrote(tmp_path, caplog):

@@ -16,6 +16,7 @@ in it says whether it may be shared with the group.
 
 from bot import clock
 from bot.context import Ctx, Invocation
+from bot.effects import Archive
 from bot.formats import StepKind
 from bot.record import authors, build_record
 from bot.refs import RecordConsent, encode
@@ -185,16 +186,28 @@ def conclude_record(ctx: Ctx) -> None:
         text = _text(ctx)
         ctx.record("record", s.offerer, text, shared="yes")
         ctx.say_text("record.shared", ctx.t("record.shared_intro") + "\n\n" + text)
+        _archive(ctx, text)
         return
     if s.record_partial and s.offerer in said_yes:
         text = _text(ctx, withheld)
         ctx.record("record", s.offerer, text, shared="partly")
         ctx.say_text("record.shared", ctx.t("record.shared_partly_intro") + "\n\n" + text)
+        _archive(ctx, text)
         return
     ctx.record("record", s.offerer, "", shared="no")  # nobody else keeps what was refused
     ctx.say("record.private", name=s.name(s.offerer))
     private = ctx.t("record.private_intro") + "\n\n" + _text(ctx)
     ctx.dm_text(s.offerer, "record.private_copy", private)
+
+
+def _archive(ctx: Ctx, text: str) -> None:
+    """What the group agreed to share joins the room's archive (``archives``)."""
+    s = ctx.s
+    when = clock.date(ctx.now, s.timezone)
+    title = ctx.t("archive.title", date=when, offerer=s.name(s.offerer or ""))
+    ctx.effects.append(
+        Archive(room=ctx.room, atelier_id=s.id, title=title, request=s.request or "", text=text)
+    )
 
 
 def _finish(ctx: Ctx) -> bool:

@@ -1,0 +1,97 @@
+"""``archives``: the group's shared records, found again.
+
+``archives`` lists the latest, ``archives bénévoles été`` those holding these words,
+``archives 3`` shows record n° 3, ``archives supprimer 3`` deletes it (a room moderator, or
+the facilitator of the atelier running). Works with or without an atelier running. The
+engine asks the runtime to look (``ArchiveQuery``) and answers when it hears back
+(``ArchiveFound``); only records everyone agreed to share are there (``bot/steps/record.py``).
+"""
+
+from bot.context import Ctx, Invocation
+from bot.effects import ArchiveQuery
+from bot.events import ArchiveFound
+from bot.ids import UserId
+from bot.numbers import whole
+
+__all__ = ["answer", "ask"]
+
+_DELETE = ("supprimer", "delete", "effacer")
+#: characters of a request shown in a list
+_EXCERPT = 160
+
+
+def ask(call: Invocation) -> None:
+    ctx, words = call.ctx, call.args.strip()
+    head, _, rest = words.partition(" ")
+    number: int | None = None
+    delete = head.lower() in _DELETE
+    if delete:
+        number = whole(rest.strip().lstrip("#n°"))
+        steering = ctx.has_atelier and call.user == ctx.s.facilitator
+        if not (call.moderator or steering):
+            call.tell("archive.delete_refused", prefix=call.prefix)
+            return
+        if number is None:
+            call.tell("archive.how", prefix=call.prefix)
+            return
+        words = ""
+    elif whole(words.lstrip("#n°")) is not None:
+        number, words = whole(words.lstrip("#n°")), ""
+    ctx.effects.append(
+        ArchiveQuery(
+            room=ctx.room,
+            user=UserId(call.user),
+            direct=call.direct,
+            words=words,
+            number=number,
+            delete=delete,
+        )
+    )
+
+
+def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
+    user, direct = found.user, found.direct
+    if found.delete:
+        key = "archive.deleted" if found.deleted else "archive.unknown_number"
+        ctx.answer(user, direct, key, number=found.number, prefix=prefix)
+        return
+    if found.number is not None:
+        if not found.found:
+            ctx.answer(user, direct, "archive.unknown_number", number=found.number, prefix=prefix)
+            return
+        record = found.found[0]
+        intro = ctx.t("archive.shown", number=record.number, prefix=prefix)
+        body = intro + "\n\n" + record.text
+        if direct:
+            ctx.dm_text(user, "archive.shown", body)
+        else:
+            ctx.say_text("archive.shown", body, mentions=(user,))
+        return
+    if not found.found:
+        key = "archive.none" if found.words else "archive.empty"
+        ctx.answer(user, direct, key, words=found.words, prefix=prefix)
+        return
+    lines = [
+        ctx.t(
+            "archive.line",
+            number=record.number,
+            title=record.title,
+            request=_excerpt(record.request) or "—",
+        )
+        for record in found.found
+    ]
+    key = "archive.found" if found.words else "archive.latest"
+    ctx.answer(
+        user,
+        direct,
+        key,
+        words=found.words,
+        count=len(found.found),
+        lines="\n".join(lines),
+        prefix=prefix,
+    )
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"

@@ -1,0 +1,86 @@
+"""The rooms' archives: the records each group agreed to share, searchable by their words.
+
+Kept until the group deletes one (``archives supprimer N``); numbered per room (n° 1 is the
+room's first shared record). Search is SQLite FTS5 with the ``unicode61`` tokenizer without
+diacritics: "benevole" finds "Bénévoles" (the tables: migration 3 in ``bot/store_schema.py``).
+Every function runs on the store's thread.
+"""
+
+import re
+import sqlite3
+
+from bot.effects import Archive, ArchiveQuery
+from bot.events import Archived, ArchiveFound
+from bot.store_schema import Statement
+
+__all__ = ["archive_row", "look_up"]
+
+#: records listed for a search or the latest ones
+SHOWN = 5
+#: words of a search taken into account
+MOST_WORDS = 8
+
+
+def archive_row(effect: Archive) -> Statement:
+    """The statement that keeps a shared record (numbered after the room's last one)."""
+    return (
+        "INSERT OR IGNORE INTO archive(room, number, atelier_id, title, request, body)"
+        " VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM archive WHERE room = ?),"
+        " ?, ?, ?, ?)",
+        (
+            effect.room,
+            effect.room,
+            effect.atelier_id,
+            effect.title,
+            effect.request,
+            effect.text,
+        ),
+    )
+
+
+def look_up(db: sqlite3.Connection, query: ArchiveQuery) -> ArchiveFound:
+    """Search, show or delete, in the query's room only."""
+    found: list[tuple[object, ...]]
+    deleted = False
+    columns = "SELECT number, title, request, body FROM archive"
+    if query.delete and query.number is not None:
+        cursor = db.execute(
+            "DELETE FROM archive WHERE room = ? AND number = ?", (query.room, query.number)
+        )
+        deleted = cursor.rowcount > 0
+        found = []
+    elif query.number is not None:
+        found = db.execute(
+            columns + " WHERE room = ? AND number = ?", (query.room, query.number)
+        ).fetchall()
+    elif _terms(query.words):
+        found = db.execute(
+            columns + " WHERE room = ? AND id IN"
+            " (SELECT rowid FROM archive_words WHERE archive_words MATCH ?)"
+            " ORDER BY number DESC LIMIT ?",
+            (query.room, _terms(query.words), SHOWN),
+        ).fetchall()
+    else:
+        found = db.execute(
+            columns + " WHERE room = ? ORDER BY number DESC LIMIT ?", (query.room, SHOWN)
+        ).fetchall()
+    return ArchiveFound(
+        room=query.room,
+        user=query.user,
+        direct=query.direct,
+        words=query.words,
+        number=query.number,
+        delete=query.delete,
+        found=tuple(
+            Archived(number=int(str(n)), title=str(t), request=str(r), text=str(b))
+            for n, t, r, b in found
+        ),
+        deleted=deleted,
+    )
+
+
+def _terms(words: str) -> str:
+    """FTS5 query from what a person typed: each word as a prefix, all of them required.
+    Punctuation and FTS5 operators typed by a person are not syntax: only word characters."""
+    tokens = re.findall(r"\w+", words)[:MOST_WORDS]
+    return " ".join(f'"{token[:40]}"*' for token in tokens)
