@@ -1,24 +1,31 @@
-"""Flood: a person's refused or misunderstood commands are answered at most once per window.
+"""Flood: a person's refused or misunderstood commands are answered a few times per window.
 
 Three hundred bad commands in a row would otherwise queue three hundred replies, and the
-room's other people would wait behind them. The first refusal is answered; the next ones,
-within ``WINDOW`` seconds, change nothing and get no reply.
+room's other people would wait behind them. Within ``WINDOW`` seconds, a person's first
+``ANSWERED`` refusals are answered (someone who retypes a command, or answers twice, is still
+told); the next ones change nothing and get no reply.
 """
 
 from bot.state import AtelierState
 
-__all__ = ["WINDOW", "may_answer"]
+__all__ = ["ANSWERED", "WINDOW", "may_answer"]
 
-#: seconds during which a person's further refusals go unanswered
+#: seconds of a window
 WINDOW = 10.0
+#: refusals answered per person and window
+ANSWERED = 3
 
 
 def may_answer(state: AtelierState, user: str, now: float) -> bool:
-    """Whether this person's refusal is answered now (and if so, the window starts)."""
+    """Whether this person's refusal is answered now (counted in the current window)."""
     for other, until in list(state.hushed.items()):
         if until <= now:
             del state.hushed[other]
-    if user in state.hushed:
+            state.refusals_answered.pop(other, None)
+    answered = state.refusals_answered.get(user, 0)
+    if answered >= ANSWERED:
         return False
-    state.hushed[user] = now + WINDOW
+    if user not in state.hushed:
+        state.hushed[user] = now + WINDOW
+    state.refusals_answered[user] = answered + 1
     return True

@@ -99,11 +99,9 @@ def check_complete_atelier(people: Any, inputs: list[dict[str, str]]) -> str:
     assert any("Ce vote n'est pas compté" in t for t in texts(people, "bruno"))  # over the limit
     assert any("Vote retiré" in t for t in texts(people, "bruno"))  # taken back
     assert any("Pendant les échanges, vous écoutez" in t for t in texts(people, "alice"))
-    kinds = {row["kind"] for row in inputs}
-    for kind in ("problem", "vote", "vote_removed", "clarifying_question", "rebound", "action"):
-        assert kind in kinds, kind
-    rebounds = [row["content"] for row in inputs if row["kind"] == "rebound"]
-    assert "Nous envoyons une petite lettre d'été avec des photos." in rebounds
+    # every input was stored while the atelier ran (tests/test_runtime.py); once it has ended,
+    # nothing people wrote is kept (bot/retention.py)
+    assert inputs == []
     record = next(t for t in texts(people) if "# Atelier d'entraide du" in t)
     assert "J'aimerais que le groupe m'aide à garder le lien" in record
     assert "Organiser un pique-nique de rentrée (quand\u202f: début septembre)" in record

@@ -52,11 +52,11 @@ async def test_a_message_the_bot_cannot_decrypt_gets_a_clear_answer(synapse, tmp
     try:
         room = await people.open(facilitator="camille", encrypted=True)
         await _send_unreadable(people.clients["camille"], room, "!atelier démarrer")
-        said = await heard(people, "Je n'ai pas pu lire un message chiffré")
+        said = await heard(people, "Je n'ai pas pu lire un message de ce salon")
         await until("nothing started", lambda: _none(bot, room))
     finally:
         await s.close()
-    assert "réécrire" in said
+    assert "renvoyer" in said
 
 
 async def _none(bot, room: str) -> bool:  # type: ignore[no-untyped-def]

@@ -105,7 +105,7 @@ async def test_homeserver_down_mid_atelier_then_back_gets_what_the_bot_owed(syna
             synapse.server.start()
         await s.close()
     said = texts(people)
-    ended = [i for i, t in enumerate(said) if "« Présentation » est écoulé" in t]
+    ended = [i for i, t in enumerate(said) if "Présentation\u202f» est écoulé" in t]
     next_step = [i for i, t in enumerate(said) if "Étape 3/18" in t]
     assert len(ended) == 1 and len(next_step) == 1  # the timer fired once, nothing sent twice
     assert ended[0] < next_step[0]  # delivered in order
