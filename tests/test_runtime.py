@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from runtime_kit import posted
 from waiting import until
 
 from bot.engine import Engine, EngineSettings
@@ -22,14 +23,7 @@ def _engine(seconds_per_minute: float = 60.0) -> Engine:
 
 
 def _post(user: str, text: str, n: int) -> MessagePosted:
-    return MessagePosted(
-        room=ROOM,
-        sender=UserId(user),
-        sender_name=user.title(),
-        text=text,
-        message_id=MessageId(f"$m{n}"),
-        event_id=EventId(f"$e{n}"),
-    )
+    return posted(user, text, n)
 
 
 @pytest.fixture

@@ -1,22 +1,17 @@
 """Delivery is per destination: a person the platform cannot reach holds up only their own
 private messages; a message refused for good is not retried, and the facilitator is told."""
 
-import asyncio
-import time
-
 import pytest
+from runtime_kit import ROOM, posted
+from waiting import until
 
 from bot.effects import React, Say, SayDirect
 from bot.engine import Engine, EngineSettings
-from bot.events import MessagePosted
 from bot.formats import load_formats
-from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.ports import DeliveryError
 from bot.runtime import Runtime
 from bot.store import Store
 from bot.testing import RecordingAdapter
-
-ROOM = RoomId("!salon:test")
 
 
 class _Refusing(RecordingAdapter):
@@ -42,24 +37,8 @@ class _Refusing(RecordingAdapter):
         return [e.key for e in self.performed if isinstance(e, SayDirect) and e.user == user]
 
 
-async def _until(check, limit: float = 20.0) -> None:
-    deadline = time.monotonic() + limit
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached"
-        await asyncio.sleep(0.01)
-
-
 async def _post(runtime: Runtime, user: str, text: str, n: int) -> None:
-    await runtime.process(
-        MessagePosted(
-            room=ROOM,
-            sender=UserId(user),
-            sender_name=user.title(),
-            text=text,
-            message_id=MessageId(f"$m{n}"),
-            event_id=EventId(f"$e{n}"),
-        )
-    )
+    await runtime.process(posted(user, text, n))
 
 
 @pytest.fixture
@@ -80,12 +59,14 @@ async def test_a_person_who_cannot_be_reached_holds_up_nobody_else(store):
     await _post(runtime, "alice", "!atelier aide", 4)  # her answer is stuck…
     await _post(runtime, "bob", "!atelier aide", 5)  # …bob's, asked after, is not
     # bob's private answer and the room's messages went out although alice's are stuck
-    await _until(lambda: "help.body" in adapter.told("bob"))
+    await until("bob's answer", lambda: "help.body" in adapter.told("bob"))
     assert "join.welcome" in adapter.said_keys()
     assert not adapter.told("alice")
     assert await store.pending(ROOM)  # alice's are kept, not dropped
     adapter.refused.clear()
-    await _until(lambda: "help.body" in adapter.told("alice"))  # in order, once reachable
+    await until(
+        "the delivery", lambda: "help.body" in adapter.told("alice")
+    )  # in order, once reachable
     await runtime.stop()
 
 
@@ -97,10 +78,10 @@ async def test_a_message_refused_for_good_is_not_retried_and_the_facilitator_is_
     await _post(runtime, "fac", "!atelier démarrer", 1)
     await _post(runtime, "alice", "!atelier rejoindre", 2)
     await _post(runtime, "alice", "!atelier aide", 3)
-    await _until(lambda: "safety.unreachable" in adapter.told("fac"))
+    await until("the facilitator told", lambda: "safety.unreachable" in adapter.told("fac"))
     told = [e for e in adapter.performed if getattr(e, "key", "") == "safety.unreachable"]
     assert len(told) == 1 and "Alice" in told[0].body  # once, however many were refused
-    await _until(lambda: not runtime._tasks)
+    await runtime.settled()
     assert not [i for i in await store.pending(ROOM) if getattr(i.effect, "user", "") == "alice"]
     attempts = adapter.attempts["alice"]
     await _post(runtime, "fac", "!atelier état", 4)  # another pass over the outbox
