@@ -33,7 +33,7 @@ WORD_JOINER = "\u2060"
 HOSTILE_NAME = "@channel ![a](http://evil.example/n.png) **Léa**"
 
 CORPUS_PARTS = [
-    "Bonjour @channel, @all et @here : lisez ça ! Merci @alice et @someone.",
+    "Bonjour @channel, @all, @here et @room : lisez ça ! Merci @alice et @someone.",
     "(@here) @channel. @ALL! «@channel» @@all a@b.fr ＠channel @\u200bchannel",
     "![image](http://evil.example/pixel.png) et [un lien](https://evil.example/x?a=1&b=2)",
     "<http://evil.example/auto> <mailto:x@evil.example> <img src=x onerror=alert(1)> <b>gras</b>",

@@ -39,6 +39,8 @@ async def test_hostile_words_and_names_are_posted_as_plain_text_on_mattermost(ma
         await people.say("alice", "!atelier rejoindre")
         await people.say("bruno", "!atelier rejoindre")
         await heard(people, "Bienvenue Bruno")
+        await people.say("alice", "!atelier @channel![x](http://evil.example/y.png)")
+        await heard(people, "Je n'ai pas compris")
         await people.dm("camille", "aller 3")
         await heard(people, "Étape 3/18")
         await people.say("alice", CORPUS)
@@ -68,6 +70,10 @@ async def test_hostile_words_and_names_are_posted_as_plain_text_on_mattermost(ma
     assert mattermost_shown(welcome).startswith("Bienvenue ")
     assert as_written(HOSTILE_NAME) in mattermost_shown(welcome)
     assert "![" not in welcome and "**Léa**" not in welcome
+
+    unknown = next(p["message"] for p in posts if "Je n'ai pas compris" in p["message"])
+    assert unknown.startswith("@alice ")  # the bot's own mention, the only one
+    assert mattermost_mentions(unknown) == {"@alice"}
 
     rules = next(p for p in posts if "Nos règles du jeu" in p["message"])
     assert rules["id"] in mattermost.pinned
