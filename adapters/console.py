@@ -7,7 +7,8 @@ Input lines (one per event)::
     alice +12 2️⃣                   alice reacts 2️⃣ to message #12 (also: two, 2, yes, no, hand)
     alice -12 2️⃣                   alice takes that reaction back
 
-The bot's room messages are printed with their number (``#12``), private ones with ``DM →``.
+The bot's room messages are printed with their number (``#12``), private ones with ``DM →``,
+as the bot's light Markdown with people's words as they wrote them (``bot.markup.strip``).
 """
 
 import asyncio
@@ -19,6 +20,7 @@ from bot.effects import Outward, React, Say, SayDirect
 from bot.events import MessagePosted
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut
+from bot.markup import strip
 from bot.ports import KeyValue, Sink
 from bot.reactions import KEY_TO_EMOJI, key_from_emoji
 
@@ -163,7 +165,7 @@ class ConsoleAdapter:
                 assert_never(effect)
 
     def _print_body(self, head: str, body: str) -> None:
-        lines = body.splitlines() or [""]
+        lines = strip(body).splitlines() or [""]
         self._print(head + lines[0])
         for line in lines[1:]:
             self._print(f"        {line}")

@@ -3,12 +3,49 @@
 The catalogue texts use only **bold**, `code`, ``- `` list items, ``#`` titles, ``>`` quotes
 and line breaks, so a small converter is enough and keeps the output predictable for every
 Matrix client.
+
+People's words inside a body (the spans ``bot.markup`` marks) are data, never markup: in the
+HTML they are escaped and their line breaks become ``<br>`` inside the bot's block, never a
+title, a list or a quote; in both bodies an ``@`` they wrote is followed by a word joiner, so
+that ``@room`` or a user id in their text is never read as a mention by clients that still
+look at the text (only ``m.mentions`` says who is pinged).
 """
 
 import html
 import re
+from collections.abc import Callable
+
+from bot.markup import lines, spans
 
 __all__ = ["to_html", "to_plain"]
+
+#: the bot's skeleton holds ``\ue002<n>\ue003`` where the n-th span of user text goes
+_SLOT = re.compile("\ue002([0-9]+)\ue003")
+_SLOT_CHARS = re.compile("[\ue002\ue003]")
+WORD_JOINER = "\u2060"
+
+
+def _skeleton(body: str) -> tuple[str, list[str]]:
+    """The bot's markup with a slot for each span of user text, and those spans."""
+    parts: list[str] = []
+    users: list[str] = []
+    for is_user, text in spans(body):
+        if is_user:
+            parts.append(f"\ue002{len(users)}\ue003")
+            users.append(text)
+        else:
+            parts.append(_SLOT_CHARS.sub("", text))
+    return "".join(parts), users
+
+
+def _fill(skeleton: str, users: list[str], show: Callable[[str], str]) -> str:
+    return _SLOT.sub(lambda m: show(users[int(m.group(1))]), skeleton)
+
+
+def _words(text: str) -> list[str]:
+    """A person's lines, with no ``@`` that a client could take for a mention."""
+    return [line.replace("@", "@" + WORD_JOINER) for line in lines(text)]
+
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
@@ -26,7 +63,14 @@ def _inline(text: str) -> str:
     return "".join(out)
 
 
-def to_html(markdown: str) -> str:
+def to_html(body: str) -> str:
+    skeleton, users = _skeleton(body)
+    return _fill(
+        _markup_to_html(skeleton), users, lambda text: "<br>".join(map(html.escape, _words(text)))
+    )
+
+
+def _markup_to_html(markdown: str) -> str:
     blocks: list[str] = []
     items: list[str] = []
     lines: list[str] = []
@@ -72,6 +116,7 @@ def to_html(markdown: str) -> str:
     return out
 
 
-def to_plain(markdown: str) -> str:
-    """What clients without HTML show: the same text without the stars."""
-    return _BOLD.sub(r"\1", markdown)
+def to_plain(body: str) -> str:
+    """What clients without HTML show: the same text without the bot's stars."""
+    skeleton, users = _skeleton(body)
+    return _fill(_BOLD.sub(r"\1", skeleton), users, lambda text: "\n".join(_words(text)))

@@ -19,6 +19,7 @@ from mattermostdriver.exceptions import (
 
 from adapters.mattermost_catchup import ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, Rest
+from adapters.mattermost_markdown import to_mattermost
 from bot.effects import Outward, React, Say, SayDirect
 from bot.ports import DeliveryError
 
@@ -63,7 +64,7 @@ class Sender:
         match effect:
             case Say():
                 channel = effect.room.removeprefix(PREFIX)
-                message = await self._with_mentions(effect.body, effect.mentions)
+                message = await self._with_mentions(to_mattermost(effect.body), effect.mentions)
                 post = await self._post(channel, message, idempotency_key)
                 if post is None:
                     return None
@@ -74,7 +75,7 @@ class Sender:
                 return str(post["id"])
             case SayDirect():
                 channel = await self.directory.direct_channel(effect.user)
-                await self._post(channel, effect.body, idempotency_key)
+                await self._post(channel, to_mattermost(effect.body), idempotency_key)
                 return None
             case React():
                 await self.rest(

@@ -2,10 +2,12 @@
 
 Each passage belongs to the person who wrote it. ``authors`` says whose words a record holds,
 and ``build_record`` can leave out the passages of some people (``withheld``): each one is
-then replaced by a neutral mention, and their name does not appear.
+then replaced by a neutral mention, and their name does not appear. Every passage and name is
+marked as user text (``bot.markup``): the record's own headings stay its only markup.
 """
 
 from bot.feelings import feelings_summary
+from bot.markup import user
 from bot.state import AtelierState, Entry
 from bot.texts import render
 
@@ -33,12 +35,12 @@ def build_record(state: AtelierState, date: str, withheld: frozenset[str] = froz
     def passage(entry: Entry, shape: str) -> str:
         if entry.author in withheld:
             return t("record.withheld")
-        return shape.format(text=entry.text, name=state.name(entry.author))
+        return shape.format(text=user(entry.text), name=user(state.name(entry.author)))
 
     offerer = state.name(state.offerer) if state.offerer else "—"
     lines = [t("record.title", title=state.format.title(lang), date=date, offerer=offerer), ""]
     lines.append(t("record.request"))
-    lines.append(f"> {state.request}" if state.request else t("record.none"))
+    lines.append(f"> {user(state.request)}" if state.request else t("record.none"))
     lines.append("")
     lines.append(t("record.kept"))
     kept = [c for c in state.contributions if c.number in state.kept]
@@ -51,7 +53,7 @@ def build_record(state: AtelierState, date: str, withheld: frozenset[str] = froz
     if state.actions:
         for action in state.actions:
             when = t("record.when", when=action.when) if action.when else ""
-            lines.append(f"- {action.text}{when}")
+            lines.append(f"- {user(action.text)}{when}")
     else:
         lines.append(t("record.none"))
     feelings = feelings_summary(state, withheld)

@@ -7,6 +7,12 @@ but never crashes an atelier (a test keeps both catalogues complete and aligned)
 An administrator may reword any text without touching the installed package: ``[bot] texts_dir``
 names a folder holding ``fr.toml`` and/or ``en.toml`` with only the keys to change. They are
 checked at start-up (known keys, the same placeholders) by ``use_texts_dir``.
+
+User text is data, never markup: every parameter is taken for user text (people's words,
+names, room names, what they typed) and marked as such (``bot.markup.user``), except the ones
+named in ``BOT_PARAMS``, which the bot makes itself (numbers, times, titles, its own words and
+lists of them). A new parameter is therefore safe by default; naming it in ``BOT_PARAMS`` is a
+decision that its value never holds unmarked user text.
 """
 
 import string
@@ -15,7 +21,17 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "TextsError", "catalogue", "placeholders", "render", "use_texts_dir"]
+from bot.markup import user
+
+__all__ = [
+    "BOT_PARAMS",
+    "LANGUAGES",
+    "TextsError",
+    "catalogue",
+    "placeholders",
+    "render",
+    "use_texts_dir",
+]
 
 LANGUAGES = ("fr", "en")
 
@@ -23,6 +39,44 @@ LANGUAGES = ("fr", "en")
 class TextsError(Exception):
     """An administrator's text file that would break messages: said at start-up, with where."""
 
+
+#: parameters whose values the bot makes itself: inserted as markup. Any other parameter is
+#: user text, shown as plain text on every platform. A value named here may hold user text
+#: only already marked (a nested ``render``, ``bot.markup.user``).
+BOT_PARAMS = frozenset(
+    {
+        "average",  # a number the bot computes
+        "command",  # a command word, as the bot spells it
+        "count",
+        "date",
+        "first",
+        "formats",  # the installation's format ids
+        "length",
+        "left",
+        "max",
+        "min",
+        "mine",  # the bot's list of someone's votes (numbers)
+        "minutes",
+        "most",
+        "now",  # a step title
+        "number",
+        "numbers",  # the bot's list of numbers
+        "outcome",  # a text of the bot's
+        "parts",  # the feelings summary's parts (words marked by bot.feelings)
+        "planned",
+        "position",
+        "prefix",  # the configured command prefix
+        "proposal",  # a text of the bot's
+        "step",  # a step title
+        "step_end",
+        "steps",  # step titles, the plan's lines
+        "suggestion",  # a command word the bot suggests
+        "time_left",  # a text of the bot's
+        "title",  # a step or format title
+        "total",
+        "votes",
+    }
+)
 
 #: the administrator's rewordings, by language (``use_texts_dir``)
 _overrides: dict[str, dict[str, str]] = {}
@@ -100,4 +154,5 @@ def render(lang: str, key: str, **params: object) -> str:
         or catalogue("fr").get(key)
         or key
     )
-    return template.format_map(_Lenient(params))
+    values = {name: value if name in BOT_PARAMS else user(value) for name, value in params.items()}
+    return template.format_map(_Lenient(values))
