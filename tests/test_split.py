@@ -3,7 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.split import parts
+from bot.markup import spans, strip, user
+from bot.split import fitting, parts
 
 
 def test_a_message_that_fits_is_sent_as_is():
@@ -32,4 +33,19 @@ def test_every_part_fits_and_no_word_is_lost(body, limit):
     assert all(len(piece) <= limit for piece in pieces)
     if len(pieces) > 1:
         joined = "".join(p.rsplit(" (", 1)[0] for p in pieces)
-        assert "".join(joined.split()) == "".join(body.split())
+        assert "".join(strip(joined).split()) == "".join(strip(body).split())
+
+
+def test_a_span_of_user_text_cut_in_two_stays_user_text_in_both_parts():
+    body = "**Trace**\n" + user("mot " * 500) + "\nfin"
+    pieces = parts(body, 600)
+    assert len(pieces) > 2
+    for piece in pieces[1:-1]:
+        assert spans(piece)[0][0] is True  # plain user text, not markup
+    assert strip("".join(pieces)).count("mot") == 500
+
+
+def test_fitting_shrinks_the_parts_until_the_formatted_message_fits():
+    body = user("@tout le monde " * 400)
+    pieces = fitting(body, lambda piece: len(piece) * 2 <= 3_000)
+    assert all(len(piece) * 2 <= 3_000 for piece in pieces)
