@@ -17,19 +17,25 @@ import logging
 import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
 from bot.effects import Archive, ArchiveQuery, CancelTimer, Effect, StartTimer
 from bot.events import ArchiveFound
 from bot.retention import EVENT_IDS_DAYS, scrubbed
-from bot.serialize import effect_from_json
 from bot.state import AtelierState
 from bot.store_archive import archive_row, look_up
-from bot.store_rows import Mark, effect_row, transaction, write_marks
+from bot.store_rows import (
+    PENDING,
+    Mark,
+    OutboxItem,
+    effect_row,
+    outbox_item,
+    transaction,
+    write_marks,
+)
 from bot.store_schema import (
     MIGRATIONS,
     NewerDatabaseError,
@@ -58,15 +64,6 @@ def _owner_only(path: Path) -> None:
     except FileExistsError:
         if path.stat().st_mode & 0o077:
             log.warning("%s can be read by other users of this machine: chmod 600 it", path)
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    id: int
-    room: str
-    effect: Effect
-    attempts: int
-    next_try: float
 
 
 P = ParamSpec("P")
@@ -249,7 +246,7 @@ class Store:
                 self._written.pop(state.id, None)
             else:
                 self._written[state.id] = after
-        return [_outbox_item(row) for row in rows]
+        return [outbox_item(row) for row in rows]
 
     # -- outbox --------------------------------------------------------------------------------
     @_serialized
@@ -271,7 +268,7 @@ class Store:
         except BaseException:
             self._marks[:0] = marks
             raise
-        return [_outbox_item(row) for row in rows]
+        return [outbox_item(row) for row in rows]
 
     def delivered(self, room: str, items: Sequence[tuple[int, str | None, str | None]]) -> None:
         """Outbox items performed: ``(outbox id, platform message id, engine ref)`` each.
@@ -383,17 +380,3 @@ class Store:
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
-
-
-PENDING = "SELECT id, room, effect, attempts, next_try FROM outbox"
-
-
-def _outbox_item(row: tuple[object, ...]) -> "OutboxItem":
-    item_id, room, effect, attempts, next_try = cast(tuple[int, str, str, int, float], row)
-    return OutboxItem(
-        id=int(item_id),
-        room=str(room),
-        effect=effect_from_json(str(effect)),
-        attempts=int(attempts),
-        next_try=float(next_try),
-    )

@@ -7,12 +7,22 @@ and keeps the platform id of a labelled message with its reference (``bot.refs``
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import cast
 
 from bot.effects import Effect, Record
-from bot.serialize import effect_to_json
+from bot.serialize import effect_from_json, effect_to_json
 from bot.store_schema import Statement
 
-__all__ = ["Mark", "effect_row", "transaction", "write_marks"]
+__all__ = [
+    "PENDING",
+    "Mark",
+    "OutboxItem",
+    "effect_row",
+    "outbox_item",
+    "transaction",
+    "write_marks",
+]
 
 #: outbox id, room, platform message id, engine reference
 Mark = tuple[int, str, str | None, str | None]
@@ -58,4 +68,29 @@ def write_marks(db: sqlite3.Connection, marks: Sequence[Mark]) -> None:
     db.executemany(
         "INSERT OR REPLACE INTO message_refs(room, message_id, ref) VALUES (?, ?, ?)",
         [(room, message_id, ref) for _, room, message_id, ref in marks if message_id and ref],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """An effect waiting in the outbox, with its delivery attempts."""
+
+    id: int
+    room: str
+    effect: Effect
+    attempts: int
+    next_try: float
+
+
+PENDING = "SELECT id, room, effect, attempts, next_try FROM outbox"
+
+
+def outbox_item(row: tuple[object, ...]) -> OutboxItem:
+    item_id, room, effect, attempts, next_try = cast(tuple[int, str, str, int, float], row)
+    return OutboxItem(
+        id=int(item_id),
+        room=str(room),
+        effect=effect_from_json(str(effect)),
+        attempts=int(attempts),
+        next_try=float(next_try),
     )
