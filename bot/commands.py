@@ -67,6 +67,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("feeling", ("ressenti",), Who.PARTICIPANT),
     CommandSpec("facilitate", ("faciliter",), Who.MODERATOR),
     CommandSpec("archives", ("archive",), Who.ANYONE),
+    CommandSpec("my-data", ("mes-donnees",), Who.ANYONE),
+    CommandSpec("forget-me", ("oublie-moi", "oubliez-moi"), Who.ANYONE),
     CommandSpec("next", ("suivant", "skip"), Who.FACILITATOR, facilitation=True),
     CommandSpec("extend", ("prolonger",), Who.FACILITATOR, facilitation=True),
     CommandSpec("shorten", ("raccourcir",), Who.FACILITATOR, facilitation=True),

@@ -14,6 +14,7 @@ __all__ = [
     "CancelTimer",
     "Effect",
     "Outward",
+    "PersonalData",
     "React",
     "Record",
     "Say",
@@ -109,6 +110,29 @@ class ArchiveQuery:
     delete: bool = False
 
 
-Effect = Say | SayDirect | React | Record | StartTimer | CancelTimer | Archive | ArchiveQuery
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonalData:
+    """Gather what the store holds about ``user`` (inputs of running ateliers, archived records
+    naming them) and hand it to the engine (``PersonalDataFound``); with ``forget``, delete
+    those inputs and put a neutral mention in place of ``names`` in the records first."""
+
+    room: RoomId
+    user: UserId
+    names: tuple[str, ...]
+    lang: str
+    forget: bool = False
+
+
+Effect = (
+    Say
+    | SayDirect
+    | React
+    | Record
+    | StartTimer
+    | CancelTimer
+    | Archive
+    | ArchiveQuery
+    | PersonalData
+)
 #: the effects an adapter performs on its platform (the outbox holds only these)
 Outward = Say | SayDirect | React

@@ -12,7 +12,7 @@ labelled the message.
 import copy
 import re
 
-from bot import archives, everyone, facilitation, flood, steps
+from bot import archives, everyone, facilitation, flood, personal, steps
 from bot.bare_words import understood_without_prefix
 from bot.commands import COMMANDS, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
@@ -25,6 +25,7 @@ from bot.events import (
     MessageEdited,
     MessagePosted,
     MessageRemoved,
+    PersonalDataFound,
     ReactionAdded,
     ReactionRemoved,
     TimerFired,
@@ -43,6 +44,13 @@ __all__ = ["Engine", "EngineSettings"]
 #: Handlers of the commands accepted at any step; the others are in the step's rules.
 _ANY_STEP: dict[str, steps.CommandHandler] = {**everyone.HANDLERS, **facilitation.HANDLERS}
 
+#: Commands that need no atelier here (``start`` has its own path: it makes one).
+_ANYWHERE: dict[str, steps.CommandHandler] = {
+    "archives": archives.ask,
+    "my-data": personal.my_data,
+    "forget-me": personal.forget_me,
+}
+
 #: an unknown command word is quoted back only when it is a plain word (never "@room", markup…)
 _PLAIN_WORD = re.compile(r"[^\W\d_][\w'-]{0,23}")
 
@@ -50,7 +58,7 @@ _PLAIN_WORD = re.compile(r"[^\W\d_][\w'-]{0,23}")
 def _check_tables() -> None:
     """Every command has one home: the engine (start), any step, or the steps that accept it."""
     for command in COMMANDS:
-        anywhere = command.name in ("start", "archives") or command.name in _ANY_STEP
+        anywhere = command.name in ("start", *_ANYWHERE) or command.name in _ANY_STEP
         if anywhere == (steps.accepted_in(command.name) is not None):
             raise RuntimeError(f"command {command.name!r}: no handler, or two homes")
 
@@ -115,6 +123,8 @@ class Engine:
                     everyone.unreachable(ctx, event.user)
             case ArchiveFound():
                 archives.answer(ctx, event, self._p)
+            case PersonalDataFound():
+                personal.answer(ctx, event, self._p)
             case TimerFired():
                 if ctx.has_atelier:
                     _on_timer(ctx, event)
@@ -239,8 +249,8 @@ class Engine:
         if parsed.name == "start":
             start(call, self.settings, self.formats)
             return
-        if parsed.name == "archives":
-            archives.ask(call)
+        if parsed.name in _ANYWHERE:
+            _ANYWHERE[parsed.name](call)
             return
         if not ctx.has_atelier:
             if parsed.name == "help":

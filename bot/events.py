@@ -17,6 +17,7 @@ __all__ = [
     "MessageEdited",
     "MessagePosted",
     "MessageRemoved",
+    "PersonalDataFound",
     "ReactionAdded",
     "ReactionRemoved",
     "TimerFired",
@@ -153,6 +154,18 @@ class ArchiveFound:
     deleted: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonalDataFound:
+    """What the store held about ``user`` (``inputs``: kind and text of each) and how many
+    archived records named them; with ``forget``, what it has just deleted or made neutral."""
+
+    room: RoomId
+    user: UserId
+    forget: bool
+    inputs: tuple[tuple[str, str], ...] = ()
+    records: int = 0
+
+
 Event = (
     MessagePosted
     | MessageEdited
@@ -164,4 +177,5 @@ Event = (
     | TimerFired
     | Undeliverable
     | ArchiveFound
+    | PersonalDataFound
 )

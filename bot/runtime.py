@@ -22,6 +22,7 @@ from bot.effects import (
     ArchiveQuery,
     CancelTimer,
     Effect,
+    PersonalData,
     React,
     Record,
     Say,
@@ -237,7 +238,7 @@ class Runtime:
                     self._scheduler.cancel(effect.room, effect.name)
                 case Say() | SayDirect() | React() | Record() | Archive():
                     pass  # the store has kept them (outbox, inputs, archive); delivered below
-                case ArchiveQuery():
+                case ArchiveQuery() | PersonalData():
                     self._spawn(self._look_up(effect))
                 case _:
                     assert_never(effect)
@@ -247,10 +248,10 @@ class Runtime:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _look_up(self, query: ArchiveQuery) -> None:
-        """Read the archive, then let the engine answer (a question, not an input: a crash
+    async def _look_up(self, query: ArchiveQuery | PersonalData) -> None:
+        """Ask the store, then let the engine answer (a question, not an input: a crash
         before the answer loses the answer only)."""
         try:
-            await self.process(await self.store.archive(query))
+            await self.process(await self.store.answer(query))
         except Exception as error:
-            _log_failure("archive look-up failed", error)
+            _log_failure(f"{type(query).__name__} failed", error)

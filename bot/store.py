@@ -22,11 +22,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
-from bot.effects import Archive, ArchiveQuery, CancelTimer, Effect, StartTimer
-from bot.events import ArchiveFound
+from bot.effects import Archive, ArchiveQuery, CancelTimer, Effect, PersonalData, StartTimer
+from bot.events import ArchiveFound, PersonalDataFound
 from bot.retention import EVENT_IDS_DAYS, scrubbed
 from bot.state import AtelierState
 from bot.store_archive import archive_row, look_up
+from bot.store_people import personal_data
 from bot.store_rows import (
     PENDING,
     Mark,
@@ -192,7 +193,7 @@ class Store:
         for effect in effects:
             if isinstance(effect, Archive):
                 statements.append(archive_row(effect))
-            elif not isinstance(effect, StartTimer | CancelTimer | ArchiveQuery):
+            elif not isinstance(effect, StartTimer | CancelTimer | ArchiveQuery | PersonalData):
                 statements.append(effect_row(effect, room, now))  # the state holds deadlines
         marks = self._take_marks()
         if ended and state is not None:
@@ -365,9 +366,12 @@ class Store:
         return [{"kind": r[0], "author": r[1], "content": r[2], **json.loads(r[3])} for r in rows]
 
     @_serialized
-    async def archive(self, query: ArchiveQuery) -> ArchiveFound:
-        """Search, show or delete in a room's archive (bot/store_archive.py)."""
-        return await self._in_thread(lambda db: look_up(db, query))
+    async def answer(self, query: ArchiveQuery | PersonalData) -> ArchiveFound | PersonalDataFound:
+        """What a person asked: the room's archive (bot/store_archive.py), or what the store
+        holds about them, erased if they asked so (bot/store_people.py)."""
+        if isinstance(query, ArchiveQuery):
+            return await self._in_thread(lambda db: look_up(db, query))
+        return await self._in_thread(lambda db: personal_data(db, query))
 
     async def get(self, key: str) -> str | None:
         rows = await self._rows("SELECT value FROM kv WHERE key = ?", (key,))

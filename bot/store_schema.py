@@ -115,8 +115,12 @@ _ARCHIVE_SCHEMA = """    CREATE TABLE archive (
     CREATE TRIGGER archive_removed AFTER DELETE ON archive BEGIN
         INSERT INTO archive_words(archive_words, rowid, request, body)
         VALUES ('delete', old.id, old.request, old.body);
-    END
-        ;
+    END;
+    CREATE TRIGGER archive_changed AFTER UPDATE ON archive BEGIN
+        INSERT INTO archive_words(archive_words, rowid, request, body)
+        VALUES ('delete', old.id, old.request, old.body);
+        INSERT INTO archive_words(rowid, request, body) VALUES (new.id, new.request, new.body);
+    END;
 """
 
 

@@ -51,7 +51,9 @@ BOT_PARAMS = frozenset(
         "date",
         "first",
         "formats",  # the installation's format ids
+        "kind",  # the bot's name for a kind of input
         "length",
+        "lines",  # lines the bot built with ctx.t, each user part marked there
         "left",
         "max",
         "min",
@@ -67,6 +69,7 @@ BOT_PARAMS = frozenset(
         "position",
         "prefix",  # the configured command prefix
         "proposal",  # a text of the bot's
+        "records",  # a number
         "step",  # a step title
         "step_end",
         "steps",  # step titles, the plan's lines
