@@ -7,13 +7,16 @@ engine asks the runtime to look (``ArchiveQuery``) and answers when it hears bac
 (``ArchiveFound``); only records everyone agreed to share are there (``bot/steps/record.py``).
 """
 
+import dataclasses
+
+from bot import clock
 from bot.context import Ctx, Invocation
 from bot.effects import ArchiveQuery
 from bot.events import ArchiveFound
 from bot.ids import UserId
 from bot.numbers import whole
 
-__all__ = ["answer", "ask"]
+__all__ = ["answer", "ask", "history"]
 
 _DELETE = ("supprimer", "delete", "effacer")
 #: characters of a request shown in a list
@@ -49,8 +52,17 @@ def ask(call: Invocation) -> None:
     )
 
 
+def history(call: Invocation) -> None:
+    """``historique``: the room's past sessions, with their record's number when shared."""
+    query = ArchiveQuery(room=call.ctx.room, user=UserId(call.user), direct=call.direct)
+    call.ctx.effects.append(dataclasses.replace(query, history=True))
+
+
 def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
     user, direct = found.user, found.direct
+    if found.history is not None:
+        _history(ctx, found, prefix)
+        return
     if found.delete:
         key = "archive.deleted" if found.deleted else "archive.unknown_number"
         ctx.answer(user, direct, key, number=found.number, prefix=prefix)
@@ -87,6 +99,29 @@ def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
         key,
         words=found.words,
         count=len(found.found),
+        lines="\n".join(lines),
+        prefix=prefix,
+    )
+
+
+def _history(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
+    sessions = found.history or ()
+    if not sessions:
+        ctx.answer(found.user, found.direct, "archive.history_none", prefix=prefix)
+        return
+    lines = []
+    for session in sessions:
+        when = clock.date(session.started_at, session.timezone)
+        if session.number is None:
+            lines.append(ctx.t("archive.history_private", date=when))
+        else:
+            title = session.title or when
+            lines.append(ctx.t("archive.history_shared", number=session.number, title=title))
+    ctx.answer(
+        found.user,
+        found.direct,
+        "archive.history",
+        count=len(sessions),
         lines="\n".join(lines),
         prefix=prefix,
     )

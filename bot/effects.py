@@ -108,6 +108,7 @@ class ArchiveQuery:
     words: str = ""
     number: int | None = None
     delete: bool = False
+    history: bool = False  # the room's past sessions, shared or not
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -47,6 +47,7 @@ _ANY_STEP: dict[str, steps.CommandHandler] = {**everyone.HANDLERS, **facilitatio
 #: Commands that need no atelier here (``start`` has its own path: it makes one).
 _ANYWHERE: dict[str, steps.CommandHandler] = {
     "archives": archives.ask,
+    "history": archives.history,
     "my-data": personal.my_data,
     "forget-me": personal.forget_me,
 }

@@ -17,6 +17,7 @@ __all__ = [
     "MessageEdited",
     "MessagePosted",
     "MessageRemoved",
+    "PastSession",
     "PersonalDataFound",
     "ReactionAdded",
     "ReactionRemoved",
@@ -140,6 +141,16 @@ class Archived:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PastSession:
+    """An ended atelier of the room: when, and its record's number if it was shared."""
+
+    started_at: float
+    timezone: str
+    number: int | None
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveFound:
     """What the runtime found in the archive for an ``ArchiveQuery`` (same fields), or
     whether it deleted the record asked."""
@@ -152,6 +163,7 @@ class ArchiveFound:
     delete: bool = False
     found: tuple[Archived, ...] = ()
     deleted: bool = False
+    history: tuple[PastSession, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,17 +6,20 @@ diacritics: "benevole" finds "Bénévoles" (the tables: migration 3 in ``bot/sto
 Every function runs on the store's thread.
 """
 
+import json
 import re
 import sqlite3
 
 from bot.effects import Archive, ArchiveQuery
-from bot.events import Archived, ArchiveFound
+from bot.events import Archived, ArchiveFound, PastSession
 from bot.store_schema import Statement
 
 __all__ = ["archive_row", "look_up"]
 
 #: records listed for a search or the latest ones
 SHOWN = 5
+#: past sessions listed by ``historique``
+HISTORY = 20
 #: words of a search taken into account
 MOST_WORDS = 8
 
@@ -40,6 +43,8 @@ def archive_row(effect: Archive) -> Statement:
 
 def look_up(db: sqlite3.Connection, query: ArchiveQuery) -> ArchiveFound:
     """Search, show or delete, in the query's room only."""
+    if query.history:
+        return _history(db, query)
     found: list[tuple[object, ...]]
     deleted = False
     columns = "SELECT number, title, request, body FROM archive"
@@ -76,6 +81,31 @@ def look_up(db: sqlite3.Connection, query: ArchiveQuery) -> ArchiveFound:
             for n, t, r, b in found
         ),
         deleted=deleted,
+    )
+
+
+def _history(db: sqlite3.Connection, query: ArchiveQuery) -> ArchiveFound:
+    """The room's ended ateliers, latest first, with their shared record if any."""
+    rows = db.execute(
+        "SELECT ateliers.head, archive.number, archive.title FROM ateliers"
+        " LEFT JOIN archive ON archive.atelier_id = ateliers.id"
+        " WHERE ateliers.room = ? AND ateliers.active = 0"
+        " ORDER BY ateliers.updated_at DESC LIMIT ?",
+        (query.room, HISTORY),
+    ).fetchall()
+    sessions = []
+    for head, number, title in rows:
+        state = json.loads(str(head))
+        sessions.append(
+            PastSession(
+                started_at=float(state.get("started_at", 0.0)),
+                timezone=str(state.get("timezone", "Europe/Paris")),
+                number=None if number is None else int(str(number)),
+                title=None if title is None else str(title),
+            )
+        )
+    return ArchiveFound(
+        room=query.room, user=query.user, direct=query.direct, history=tuple(sessions)
     )
 
 

@@ -9,6 +9,7 @@ from replay_kit import Replay, replay
 from bot.effects import Say, SayDirect
 from bot.events import MessagePosted
 from bot.ids import EventId, MessageId, RoomId, UserId
+from bot.markup import strip
 from devkit.bench_stream import Recorded, record_atelier
 
 ROOM = RoomId("!bench:localhost")
@@ -95,5 +96,26 @@ async def test_a_room_sees_only_its_own_archive(tmp_path):
         assert "aucune trace" in await _ask(played, "archives 1", room="!autre:localhost") or (
             "Je ne trouve pas" in await _ask(played, "archives 1", room="!autre:localhost")
         )
+    finally:
+        await played.close()
+
+
+async def test_history_lists_the_past_sessions_shared_or_not(tmp_path):
+    played = await replay(tmp_path / "atelier.db", record_atelier())
+    try:
+        history = strip(await _ask(played, "historique"))
+        assert "trace n° 1" in history and "situation offerte par P1" in history
+        assert "Aucune séance" in await _ask(played, "historique", room="!autre:localhost")
+    finally:
+        await played.close()
+    stream = [
+        Recorded(dataclasses.replace(r.event, key="no"), r.now)
+        if getattr(r.event, "ref", None) == "record_consent" and r.event.sender == "p2"
+        else r
+        for r in record_atelier()
+    ]
+    played = await replay(tmp_path / "second.db", stream)
+    try:
+        assert "trace non partagée" in await _ask(played, "historique")
     finally:
         await played.close()
