@@ -85,3 +85,19 @@ async def mattermost():  # type: ignore[no-untyped-def]
     finally:
         await server.stop()
     assert server.violations == [], "\n".join(server.violations[:20])
+
+
+def at_step(kind: StepKind) -> EngineHarness:
+    """A new atelier at the step ``kind``: by 'next' up to the ground rules, else with an
+    offerer chosen (the steps before the choice are entered with a jump)."""
+    h = EngineHarness()
+    if kind in (StepKind.WELCOME, StepKind.PRESENTATION, StepKind.GROUND_RULES):
+        started(h)
+        while h.s.kind is not kind:
+            h.dm(FAC, "next")
+        return h
+    with_offerer(h)
+    if h.s.kind is not kind:
+        h.dm(FAC, f"goto {kind.value}")
+    assert h.s.kind is kind
+    return h

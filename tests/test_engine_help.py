@@ -1,7 +1,7 @@
 """``aide`` says, privately, what this person does now, then the commands that make sense."""
 
 import pytest
-from conftest import FAC, PEOPLE, started, with_offerer
+from conftest import FAC, PEOPLE, at_step, started
 
 from bot.effects import Say
 from bot.formats import StepKind
@@ -11,23 +11,9 @@ STEPS = [kind for kind in StepKind]
 ROLES = {"facilitator": FAC, "offerer": PEOPLE[0], "contributor": PEOPLE[1], "newcomer": "zoe"}
 
 
-def _at(kind: StepKind) -> EngineHarness:
-    h = EngineHarness()
-    if kind in (StepKind.WELCOME, StepKind.PRESENTATION, StepKind.GROUND_RULES):
-        started(h)
-        while h.s.kind is not kind:
-            h.dm(FAC, "next")
-        return h
-    with_offerer(h)
-    if h.s.kind is not kind:
-        h.dm(FAC, f"goto {kind.value}")
-    assert h.s.kind is kind
-    return h
-
-
 @pytest.mark.parametrize("kind", STEPS, ids=[k.value for k in STEPS])
 def test_help_at_every_step_for_every_role_is_private_and_says_what_to_do_now(kind):
-    h = _at(kind)
+    h = at_step(kind)
     for role, user in ROLES.items():
         for effects in (h.cmd(user, "aide"), h.dm(user, "aide")):
             assert not [e for e in effects if isinstance(e, Say)], (kind, role)
@@ -39,7 +25,7 @@ def test_help_at_every_step_for_every_role_is_private_and_says_what_to_do_now(ki
 
 
 def test_help_tells_the_offerer_and_a_contributor_different_things_during_the_exchanges():
-    h = _at(StepKind.EXCHANGES)
+    h = at_step(StepKind.EXCHANGES)
     offerer = h.told(PEOPLE[0], "help.body", h.dm(PEOPLE[0], "aide"))[0].body.splitlines()[1]
     contributor = h.told(PEOPLE[1], "help.body", h.dm(PEOPLE[1], "aide"))[0].body.splitlines()[1]
     assert offerer != contributor

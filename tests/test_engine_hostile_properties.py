@@ -2,7 +2,7 @@
 markup, control characters, huge numbers, long texts), from anyone, at any step, never raises,
 and no answer the bot writes grows with what was typed beyond the input cap."""
 
-from conftest import FAC, PEOPLE, at_choice, at_problem_search, goto, started, with_offerer
+from conftest import FAC, PEOPLE, at_step
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -10,7 +10,6 @@ from bot.commands import COMMANDS
 from bot.effects import Say, SayDirect
 from bot.formats import StepKind
 from bot.sizes import INPUT_MAX
-from bot.testing import EngineHarness
 
 USERS = [FAC, *PEOPLE, "mod"]
 WORDS = sorted({word for spec in COMMANDS for word in (spec.name, *spec.aliases)})
@@ -28,26 +27,10 @@ STEP = st.tuples(
 )
 
 
-def _at(kind: StepKind) -> EngineHarness:
-    h = EngineHarness()
-    if kind in (StepKind.WELCOME, StepKind.PRESENTATION, StepKind.GROUND_RULES):
-        started(h)
-        while h.s.kind is not kind:
-            h.dm(FAC, "next")
-    elif kind is StepKind.PROBLEM_SEARCH:
-        at_problem_search(h)
-    elif kind in (StepKind.PROBLEM_SHARING, StepKind.CHOICE):
-        at_choice(h)
-    else:
-        with_offerer(h)
-        goto(h, kind)
-    return h
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(list(StepKind)), st.lists(STEP, max_size=25))
 def test_any_command_with_any_arguments_never_raises(kind, steps):
-    h = _at(kind)
+    h = at_step(kind)
     for how, user, word, args in steps:
         line = f"{word} {args}"
         if how == "cmd":
