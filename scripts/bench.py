@@ -1,4 +1,4 @@
-"""``scripts/bench``: run the benchmarks B1–B6 (and B2b), print one table, write BENCHMARKS.md.
+"""``scripts/bench``: run the benchmarks B1–B7 (and B2b), print one table, write BENCHMARKS.md.
 
     scripts/bench            all of them (about 4 minutes), then BENCHMARKS.md is rewritten
     scripts/bench --smoke    tiny sizes, only to check that they still run (CI does this)
@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_archive import b7_archive
 from bench_engine import b1_engine, b2_runtime
 from bench_latency import b5_matrix, b6_mattermost
 from bench_scale import b3_b4_scale
@@ -113,6 +114,18 @@ def _rows(only: set[str], smoke: bool) -> list[Row]:
                     f"ratios ≤ 1.2 — {_verdict(p50 <= 1.2 and p95 <= 1.2)}",
                 )
             )
+    if "B7" in only:
+        b7 = b7_archive(smoke)
+        rows.append(
+            (
+                "B7",
+                f"`archives mots` with {b7['rooms']:.0f} rooms × 13 shared records",
+                f"search p95 {b7['p95'] * 1000:.1f} ms",
+                f"read one record p95 {b7['baseline'] * 1000:.1f} ms;"
+                f" ×{b7['p95'] / b7['baseline']:.1f}",
+                f"≤ 50 ms — {_verdict(b7['p95'] <= 0.05)}",
+            )
+        )
     return rows
 
 
@@ -138,7 +151,7 @@ def _machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes; BENCHMARKS.md kept")
-    parser.add_argument("--only", default="B1,B2,B2B,B3,B4,B5,B6")
+    parser.add_argument("--only", default="B1,B2,B2B,B3,B4,B5,B6,B7")
     args = parser.parse_args(argv)
     only = {part.strip().upper() for part in args.only.split(",")}
     started = time.monotonic()
@@ -146,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     table = _table(rows)
     print(table)
     print(f"\n({_machine()}; {time.monotonic() - started:.0f} s)")
-    if not args.smoke and only >= {"B1", "B2", "B2B", "B3", "B4", "B5", "B6"}:
+    if not args.smoke and only >= {"B1", "B2", "B2B", "B3", "B4", "B5", "B6", "B7"}:
         notes = (ROOT / "scripts" / "BENCHMARKS.notes.md").read_text(encoding="utf-8")
         (ROOT / "BENCHMARKS.md").write_text(
             f"# Benchmarks\n\nWritten by `scripts/bench` on {_machine()}.\n\n{table}\n\n{notes}",
