@@ -140,7 +140,7 @@ class Engine:
         if not ctx.has_atelier or not name:
             return
         person = ctx.s.people.get(user)
-        if person is not None and person.name != name:
+        if person is not None and person.name != name and not person.forgotten:
             ctx.s.people[user] = person.model_copy(update={"name": name})
 
     def _on_message(self, ctx: Ctx, event: MessagePosted) -> None:

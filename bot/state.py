@@ -33,6 +33,8 @@ class _Frozen(BaseModel):
 class Person(_Frozen):
     user_id: str
     name: str
+    #: asked to be forgotten: shown by a neutral mention, never with their id
+    forgotten: bool = False
 
 
 class Problem(_Frozen):
@@ -166,6 +168,8 @@ class AtelierState(_Model):
         if person is None:
             return user_id
         same = person.name.casefold()
+        if person.forgotten:
+            return person.name
         if any(o.user_id != user_id and o.name.casefold() == same for o in self.people.values()):
             return f"{person.name} ({short_id(user_id)})"
         return person.name

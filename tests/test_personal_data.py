@@ -105,3 +105,11 @@ async def test_forget_me_puts_a_neutral_mention_in_the_archived_records(tmp_path
         assert told and "1 trace" in told[0].body
     finally:
         await played.close()
+
+
+def test_two_forgotten_people_are_shown_alike_without_their_ids(h: EngineHarness):
+    with_offerer(h)
+    h.cmd("bob", "oublie-moi")
+    h.cmd("chloe", "oublie-moi")
+    h.post("bob", "Je suis encore là")  # his display name comes with every message
+    assert h.s.name("bob") == h.s.name("chloe") == "une personne du groupe"
