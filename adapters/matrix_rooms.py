@@ -16,7 +16,7 @@ from nio import (
     RoomPreset,
 )
 
-from adapters.matrix_session import Session
+from adapters.matrix_session import Session, refusal
 from bot.backoff import Backoff
 from bot.ports import DeliveryError, KeyValue
 
@@ -123,7 +123,12 @@ class Rooms:
         except (ClientConnectionError, TimeoutError) as error:
             raise DeliveryError(f"homeserver unreachable: {error}") from error
         if not isinstance(answer, RoomCreateResponse):
-            raise DeliveryError(f"cannot open a private room with {user}: {answer}")
+            # a 4xx (no such user, a deactivated account, invitations refused) is for good
+            raise refusal(
+                answer,
+                f"opening a private room with {user}",
+                may_log_in_again=self.session.can_log_in(),
+            )
         room_id = str(answer.room_id)
         # known to nio before the next sync brings it, so that sending there works at once
         client.rooms.setdefault(room_id, MatrixRoom(room_id, self.session.user_id))

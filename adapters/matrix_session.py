@@ -18,13 +18,15 @@ from nio import AsyncClient, AsyncClientConfig, LoginError, SyncResponse, Whoami
 from adapters.matrix_gap import SYNC_FILTER
 from bot.backoff import Backoff
 from bot.config import MatrixSection
-from bot.ports import KeyValue
+from bot.ports import DeliveryError, KeyValue
 
 __all__ = [
+    "PERMANENT",
     "SYNC_TIMEOUT_MS",
     "MatrixLoginError",
     "Session",
     "encryption_housekeeping",
+    "refusal",
     "retrying",
 ]
 
@@ -33,12 +35,39 @@ log = logging.getLogger("atelier.matrix")
 SYNC_TIMEOUT_MS = 30_000
 #: store keys
 TOKEN, DEVICE, NEXT_BATCH = "matrix.access_token", "matrix.device_id", "matrix.next_batch"
+#: error codes that never succeed on a retry, even when no HTTP status is known
+PERMANENT = frozenset(
+    {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON", "M_TOO_LARGE", "M_NOT_JSON"}
+)
 
 T = TypeVar("T")
 
 
 class MatrixLoginError(Exception):
     """The homeserver refused the bot's credentials (a configuration problem)."""
+
+
+def refusal(answer: Any, what: str, *, may_log_in_again: bool = False) -> DeliveryError:
+    """The ``DeliveryError`` for a homeserver's error answer (client-server API, "Standard
+    error response": the HTTP status says whether to try again).
+
+    ``M_LIMIT_EXCEEDED`` (429) waits ``retry_after_ms``; any other 4xx (``M_FORBIDDEN``,
+    ``M_TOO_LARGE``, ``M_NOT_FOUND``, ``M_UNKNOWN_TOKEN``…) is permanent: retrying the same
+    request cannot succeed. Except ``M_UNKNOWN_TOKEN`` when the bot has a password: the sync
+    loop logs in again (``Session.sync_failed``), and then the message can go. 5xx and
+    answers without a status are transient.
+    """
+    status = getattr(getattr(answer, "transport_response", None), "status", None)
+    code = getattr(answer, "status_code", None)
+    asked = getattr(answer, "retry_after_ms", None)
+    if code == "M_LIMIT_EXCEEDED" or status == 429:
+        return DeliveryError("rate limited", retry_after=(asked or 1000) / 1000)
+    if code == "M_UNKNOWN_TOKEN" and may_log_in_again:
+        return DeliveryError(f"{what}: logged out, logging in again")
+    client_error = isinstance(status, int) and 400 <= status < 500
+    if client_error or code in PERMANENT:
+        return DeliveryError(f"{what}: {code} ({status})", permanent=True)
+    return DeliveryError(f"{what}: {code} ({status})")
 
 
 async def retrying(call: Callable[[], Awaitable[T]]) -> T:
@@ -84,6 +113,10 @@ class Session:
         """The logged-in client (the adapter is connected)."""
         assert self.client is not None, "the Matrix adapter is not connected"
         return self.client
+
+    def can_log_in(self) -> bool:
+        """Whether a logged-out session can start a new one by itself (it has the password)."""
+        return bool(self.settings.password)
 
     async def load(self) -> None:
         self.key_dir.mkdir(parents=True, exist_ok=True)
