@@ -26,7 +26,7 @@ from adapters.matrix_send import Sender, notice
 from adapters.matrix_session import Session
 from bot.events import MemberLeft, MessageRemoved
 from bot.ids import EventId, MessageId, RoomId, UserId
-from bot.inbound import Inbound, ReactionIn, ReactionOut
+from bot.inbound import Inbound, ReactionIn, ReactionOut, Reconnected
 from bot.ports import DeliveryError, KeyValue
 from bot.texts import render
 
@@ -121,8 +121,12 @@ class Receiver:
             room, event, direct=direct, creators=self.rooms.creators.get(room.room_id, set())
         )
         if inbound is None:
-            if direct and getattr(event, "membership", None) in ("leave", "ban"):
+            membership = getattr(event, "membership", None)
+            if direct and membership in ("leave", "ban"):
                 await self.rooms.forget_direct(room.room_id)
+            elif direct and membership == "join" and room.encrypted:
+                # they accepted the encrypted private room: what waited for them can go now
+                await self.emit(Reconnected(platform="matrix"))
             return
         if isinstance(inbound, ReactionIn):
             stored = StoredReaction(room.room_id, inbound.sender, inbound.message_id, inbound.key)

@@ -56,6 +56,7 @@ class Sender:
                 return event_id
             case SayDirect():
                 room = await self.rooms.direct_room(effect.user)
+                await self.rooms.ready_for(room, effect.user)
                 await self.send(room, "m.room.message", notice(effect.body, ()), idempotency_key)
                 return None
             case React():
