@@ -25,6 +25,7 @@ __all__ = [
     "StoredReaction",
     "display_name",
     "is_moderator",
+    "may_redact",
     "strip_reply_fallback",
     "translate",
 ]
@@ -65,6 +66,20 @@ def strip_reply_fallback(body: str) -> str:
 def is_moderator(room: MatrixRoom, user: str, creators: set[str]) -> bool:
     """Power level 50 or more, or a room creator (room version 12 gives creators no level)."""
     return user in creators or room.power_levels.get_user_level(user) >= MODERATOR_LEVEL
+
+
+def may_redact(room: MatrixRoom, user: str, creators: set[str] | None) -> bool:
+    """Whether ``user`` moderates the room's messages: a creator, or a power level at the
+    room's ``redact`` level (what redacting others' events takes) or at moderator level.
+
+    The homeserver refuses a redaction of someone else's event below the redact level, but
+    a remote server may send one anyway (room versions 3+ leave the check to each server
+    when the event is shown): the bot decides for itself.
+    """
+    level = room.power_levels.get_user_level(user)
+    return user in (creators or set()) or level >= min(
+        room.power_levels.defaults.redact, MODERATOR_LEVEL
+    )
 
 
 def _text_of(event: RoomMessageText | RoomMessageEmote) -> tuple[str, str | None]:

@@ -19,14 +19,14 @@ from aiohttp import ClientConnectionError
 from nio import MegolmEvent, RedactionEvent, RoomGetStateEventResponse
 
 from adapters.log_safe import failure
-from adapters.matrix_events import StoredReaction, translate
+from adapters.matrix_events import StoredReaction, may_redact, translate
 from adapters.matrix_gap import fetch_gap
 from adapters.matrix_rooms import Rooms
 from adapters.matrix_send import Sender, notice
 from adapters.matrix_session import Session
-from bot.events import MemberLeft
+from bot.events import MemberLeft, MessageRemoved
 from bot.ids import EventId, MessageId, RoomId, UserId
-from bot.inbound import Inbound, ReactionIn, ReactionOut
+from bot.inbound import Inbound, ReactionIn, ReactionOut, Reconnected
 from bot.ports import DeliveryError, KeyValue
 from bot.texts import render
 
@@ -110,7 +110,7 @@ class Receiver:
             return
         direct = self.rooms.is_direct(room.room_id)
         if isinstance(event, RedactionEvent):
-            await self.on_redaction(event)
+            await self.on_redaction(room, event, direct=direct)
             return
         if isinstance(event, MegolmEvent):
             await self.say_unreadable(room)
@@ -121,8 +121,12 @@ class Receiver:
             room, event, direct=direct, creators=self.rooms.creators.get(room.room_id, set())
         )
         if inbound is None:
-            if direct and getattr(event, "membership", None) in ("leave", "ban"):
+            membership = getattr(event, "membership", None)
+            if direct and membership in ("leave", "ban"):
                 await self.rooms.forget_direct(room.room_id)
+            elif direct and membership == "join" and room.encrypted:
+                # they accepted the encrypted private room: what waited for them can go now
+                await self.emit(Reconnected(platform="matrix"))
             return
         if isinstance(inbound, ReactionIn):
             stored = StoredReaction(room.room_id, inbound.sender, inbound.message_id, inbound.key)
@@ -145,17 +149,30 @@ class Receiver:
             if content.get("membership") in ("join", "invite"):
                 room.add_member(user, content.get("displayname"), content.get("avatar_url"))
 
-    async def on_redaction(self, event: Any) -> None:
+    async def on_redaction(self, room: Any, event: Any, *, direct: bool) -> None:
+        """A reaction taken back (one the bot counted), or a message deleted: the engine
+        withdraws the input it gave when the redacter wrote it or moderates the room."""
         raw = await self.store.get(f"matrix.reaction.{event.redacts}")
-        if not raw:
-            return  # not a reaction we counted
-        stored = StoredReaction(**json.loads(raw))
+        if raw:
+            stored = StoredReaction(**json.loads(raw))
+            await self.emit(
+                ReactionOut(
+                    room=RoomId(stored.room),
+                    sender=UserId(stored.sender),
+                    message_id=MessageId(stored.target),
+                    key=stored.key,
+                    event_id=EventId(event.event_id),
+                )
+            )
+            return
+        if direct or not event.redacts:
+            return  # private messages are not edited into the engine
         await self.emit(
-            ReactionOut(
-                room=RoomId(stored.room),
-                sender=UserId(stored.sender),
-                message_id=MessageId(stored.target),
-                key=stored.key,
+            MessageRemoved(
+                room=RoomId(room.room_id),
+                sender=UserId(event.sender),
+                original_id=MessageId(event.redacts),
+                moderator=may_redact(room, event.sender, self.rooms.creators.get(room.room_id)),
                 event_id=EventId(event.event_id),
             )
         )

@@ -1,5 +1,6 @@
 """The bot's Matrix rooms: invitations (accepted from allowed inviters), joins, room creators,
-and one private room per person, created once and reused."""
+and one private room per person, created once (encrypted when the bot can encrypt) and
+reused."""
 
 import asyncio
 import json
@@ -13,17 +14,24 @@ from nio import (
     MatrixRoom,
     RoomCreateEvent,
     RoomCreateResponse,
+    RoomGetStateEventResponse,
     RoomPreset,
 )
 
-from adapters.matrix_session import Session
+from adapters.matrix_session import Session, refusal
 from bot.backoff import Backoff
 from bot.ports import DeliveryError, KeyValue
 
-__all__ = ["JOIN_ATTEMPTS", "Rooms"]
+__all__ = ["ENCRYPTION", "JOIN_ATTEMPTS", "Rooms"]
 
 log = logging.getLogger("atelier.matrix")
 
+#: the state event that makes a room encrypted (the spec's recommended algorithm)
+ENCRYPTION = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
 #: store key: user → their private room with the bot
 DM_ROOMS = "matrix.dm_rooms"
 #: an invitation is offered only once: how many times joining it is tried
@@ -111,21 +119,59 @@ class Rooms:
                 await self.store.put(DM_ROOMS, json.dumps(self.dm_rooms))
 
     async def direct_room(self, user: str) -> str:
-        """The private room with ``user``, created (and remembered) the first time."""
+        """The private room with ``user``, created (and remembered) the first time.
+
+        When the bot can encrypt (nio with olm), the room is created encrypted (``initial_state``
+        ``m.room.encryption``): what the bot says there privately is for that person only.
+        """
         known = self.dm_rooms.get(user)
         if known:
             return known
         client = self.session.require()
+        encrypted = bool(getattr(client, "olm", None))
         try:
             answer = await client.room_create(
-                is_direct=True, invite=[user], preset=RoomPreset.trusted_private_chat
+                is_direct=True,
+                invite=[user],
+                preset=RoomPreset.trusted_private_chat,
+                initial_state=[ENCRYPTION] if encrypted else [],
             )
         except (ClientConnectionError, TimeoutError) as error:
             raise DeliveryError(f"homeserver unreachable: {error}") from error
         if not isinstance(answer, RoomCreateResponse):
-            raise DeliveryError(f"cannot open a private room with {user}: {answer}")
+            # a 4xx (no such user, a deactivated account, invitations refused) is for good
+            raise refusal(
+                answer,
+                f"opening a private room with {user}",
+                may_log_in_again=self.session.can_log_in(),
+            )
         room_id = str(answer.room_id)
         # known to nio before the next sync brings it, so that sending there works at once
-        client.rooms.setdefault(room_id, MatrixRoom(room_id, self.session.user_id))
+        room = MatrixRoom(room_id, self.session.user_id, encrypted=encrypted)
+        room.add_member(user, None, None, invited=True)
+        client.rooms.setdefault(room_id, room)
         await self.remember_direct(user, room_id)
         return room_id
+
+    async def ready_for(self, room_id: str, user: str) -> None:
+        """Raise ``DeliveryError`` (to try again) while ``user`` has not joined the encrypted
+        private room the bot opened: nio shares a room's keys with the members who joined, so
+        a message sent before would stay unreadable to them. The receiver nudges the runtime
+        when they join (``Reconnected``). Members are lazy-loaded: one not known yet is asked
+        about."""
+        client = self.session.require()
+        room = client.rooms.get(room_id)
+        if room is None or not room.encrypted:
+            return
+        if user in room.users and user not in room.invited_users:
+            return
+        try:
+            answer = await client.room_get_state_event(room_id, "m.room.member", user)
+        except (ClientConnectionError, TimeoutError) as error:
+            raise DeliveryError(f"homeserver unreachable: {error}") from error
+        joined = isinstance(answer, RoomGetStateEventResponse) and (
+            answer.content.get("membership") == "join"
+        )
+        if joined:
+            return
+        raise DeliveryError(f"waiting for {user} to join the private room {room_id}")

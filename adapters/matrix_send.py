@@ -3,7 +3,10 @@
 Every message is an ``m.notice`` with an HTML ``formatted_body`` (``adapters.matrix_html``
 escapes the text) and ``m.mentions``; the outbox id is the transaction id, so a message resent
 after a crash is not posted twice. Rate limits and network faults become ``DeliveryError`` (the
-runtime's outbox retries in order); rooms the bot may not write to any more drop the message.
+runtime's outbox retries in order, waiting as asked); a refusal for good (a room the bot may not
+write to any more, a message too large: any 4xx but 429) is ``DeliveryError(permanent=True)``:
+the runtime does not retry it, logs it, and the engine tells the facilitator
+(``matrix_session.refusal``).
 """
 
 import logging
@@ -14,17 +17,14 @@ from nio import LocalProtocolError, RoomGetStateEventResponse, RoomSendResponse
 
 from adapters.matrix_html import to_html, to_plain
 from adapters.matrix_rooms import Rooms
-from adapters.matrix_session import Session
+from adapters.matrix_session import Session, refusal
 from bot.effects import Outward, React, Say, SayDirect
 from bot.ports import DeliveryError
 from bot.reactions import KEY_TO_EMOJI
 
-__all__ = ["PERMANENT", "Sender", "notice"]
+__all__ = ["Sender", "notice"]
 
 log = logging.getLogger("atelier.matrix")
-
-#: errors after which a message can never be delivered (the bot left, the room is gone…)
-PERMANENT = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON", "M_TOO_LARGE"}
 
 
 def notice(markdown: str, mentions: tuple[str, ...]) -> dict[str, object]:
@@ -56,6 +56,7 @@ class Sender:
                 return event_id
             case SayDirect():
                 room = await self.rooms.direct_room(effect.user)
+                await self.rooms.ready_for(room, effect.user)
                 await self.send(room, "m.room.message", notice(effect.body, ()), idempotency_key)
                 return None
             case React():
@@ -82,12 +83,7 @@ class Sender:
             raise DeliveryError(str(error)) from error
         if isinstance(answer, RoomSendResponse):
             return str(answer.event_id)
-        if answer.status_code == "M_LIMIT_EXCEEDED":
-            raise DeliveryError("rate limited", retry_after=(answer.retry_after_ms or 1000) / 1000)
-        if answer.status_code in PERMANENT:
-            log.warning("dropping a message to %s: %s", room, answer.status_code)
-            return None
-        raise DeliveryError(f"{answer.status_code}: {answer.message}")
+        raise refusal(answer, f"sending to {room}", may_log_in_again=self.session.can_log_in())
 
     async def pin(self, room: str, event_id: str) -> None:
         """Add to the room's pinned messages, where the bot has the power to."""

@@ -14,7 +14,8 @@ reference ``shared/mattermost-api/openapi-v4.yaml``):
 - ``GET /channels/{id}/posts?since=T`` answers every post whose ``update_at`` > T, deleted
   ones included: created; edited (``edit_at`` set, the old text kept as a deleted copy with
   ``original_id``: store/sqlstore/post_store.go ``Update``); deleted (``delete_at`` ≠ 0:
-  ``Delete``); reacted to (adding or removing a reaction sets the post's ``update_at``:
+  ``Delete``, which also writes who deleted it in ``props.deleteBy``); reacted to (adding or
+  removing a reaction sets the post's ``update_at``:
   store/sqlstore/reaction_store.go ``updatePostForReactionsOnInsert``,
   ``UpdatePostHasReactionsOnDeleteQuery``). At most 1,000, and not necessarily the oldest
   (``GetPostsSince``: ``LIMIT 1000`` with no ORDER BY; the reference: "no guarantee that the
@@ -47,7 +48,7 @@ from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
 
 from bot.ports import KeyValue
 
-__all__ = ["SINCE_LIMIT", "CatchUp", "Gap", "Missed", "ReactionBook"]
+__all__ = ["SINCE_LIMIT", "CatchUp", "Gap", "Missed", "ReactionBook", "deleter"]
 
 log = logging.getLogger("atelier.mattermost")
 
@@ -66,13 +67,20 @@ Rest = Callable[..., Awaitable[Any]]
 GONE = (NotEnoughPermissions, ResourceNotFound)
 
 
+def deleter(post: dict[str, Any]) -> str | None:
+    """Who deleted a post the server answers deleted: ``props.deleteBy`` (model/post.go
+    ``PostPropsDeleteBy``), or None when it is not there (older servers)."""
+    by = (post.get("props") or {}).get("deleteBy")
+    return str(by) if by else None
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Missed:
     """One thing that happened while the websocket was down, at ``at`` (server ms)."""
 
     at: float
     seq: int
-    kind: str = field(compare=False)  # "post", "edit", "reaction+", "reaction-"
+    kind: str = field(compare=False)  # "post", "edit", "delete", "reaction+", "reaction-"
     channel: str = field(compare=False)
     post: dict[str, Any] = field(compare=False)
     user: str = field(default="", compare=False)
@@ -254,7 +262,11 @@ class CatchUp:
         reacted: list[dict[str, Any]] = []
         for post in posts.values():
             if post.get("delete_at"):
-                continue  # deleted, or the old text of an edited post: never an input
+                # the old text of an edited post (``original_id``) is never an input; a post
+                # the bot had seen and that was deleted meanwhile may withdraw one
+                if not post.get("original_id") and int(post["create_at"]) <= since:
+                    items.append(self._missed(post["delete_at"], "delete", channel, post))
+                continue
             if int(post["create_at"]) > since:
                 items.append(self._missed(post["create_at"], "post", channel, post))
             elif int(post.get("edit_at") or 0) > since:
@@ -266,6 +278,24 @@ class CatchUp:
             reacted += [{"id": pid} for pid in tracked if pid not in posts]
         items += await self._reactions(channel, reacted)
         return sorted(items)
+
+    async def deleted_by(self, channel: str, post: dict[str, Any]) -> str | None:
+        """Who deleted ``post`` (as it was before), from ``props.deleteBy`` of the deleted post
+        in a ``since`` answer (store/sqlstore/post_store.go ``Delete`` writes it); None when
+        the server does not say."""
+        try:
+            listing = await self.rest(
+                self.driver.posts.get_posts_for_channel,
+                channel,
+                {"since": int(post.get("update_at") or 0)},
+            )
+        except requests.RequestException as error:
+            log.warning("cannot tell who deleted a post in %s (%s)", channel, type(error).__name__)
+            return None
+        found = (listing.get("posts") or {}).get(str(post["id"])) or {}
+        if not found.get("delete_at"):
+            return None
+        return deleter(found)
 
     async def _created_after(self, channel: str, since: int) -> list[dict[str, Any]]:
         """Every live post created after ``since``, from the newest back, page by page."""

@@ -39,7 +39,7 @@ class Directory:
         self.direct: dict[str, str] = {}  # user id → direct channel id
         self.kinds: dict[str, str] = {}  # channel id → type ("O", "P", "D", "G")
         self.channel_names: dict[str, str] = {}  # channel id → display name, from events
-        self._names: dict[str, tuple[float, str, str]] = {}  # user → (at, display, username)
+        self._users: dict[str, tuple[float, dict[str, Any]]] = {}  # user → (at, as answered)
         self._roles: dict[tuple[str, str], tuple[float, bool]] = {}
 
     async def load(self) -> None:
@@ -94,22 +94,31 @@ class Directory:
         """Whether the post is one of the bot's labelled messages (cards, votes…)."""
         return await self.store.ref_for(PREFIX + channel, post) is not None
 
+    async def _user(self, user: str) -> dict[str, Any] | None:
+        """The user as ``GET /users/{id}`` answers, cached for a minute (None if unknown)."""
+        cached = self._users.get(user)
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        try:
+            found = dict(await self.rest(self.driver.users.get_user, user))
+        except (requests.RequestException, ResourceNotFound):
+            return None
+        self._users[user] = (time.monotonic(), found)
+        return found
+
     async def who(self, user: str) -> tuple[str, str]:
         """(display name, username), cached for a minute."""
-        cached = self._names.get(user)
-        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
-            return cached[1], cached[2]
-        try:
-            found = await self.rest(self.driver.users.get_user, user)
-        except (requests.RequestException, ResourceNotFound):
+        found = await self._user(user)
+        if found is None:
             return user, user
         username = str(found.get("username") or user)
         display = str(found.get("nickname") or found.get("first_name") or username)
-        self._names[user] = (time.monotonic(), display, username)
         return display, username
 
     async def is_admin(self, channel: str, user: str) -> bool:
-        """Channel admins (and system admins) may take over facilitation."""
+        """Channel admins and system admins may take over facilitation and withdraw others'
+        inputs. A channel member's ``roles`` name ``channel_admin``; ``system_admin`` is in the
+        user's own ``roles`` (``GET /users/{id}``), not the membership's."""
         cached = self._roles.get((channel, user))
         if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1]
@@ -118,6 +127,8 @@ class Directory:
         except (requests.RequestException, ResourceNotFound, NotEnoughPermissions):
             return False
         roles = str(member.get("roles", "")).split()
+        found = await self._user(user)
+        roles += str((found or {}).get("roles", "")).split()
         admin = "channel_admin" in roles or "system_admin" in roles
         self._roles[(channel, user)] = (time.monotonic(), admin)
         return admin

@@ -1,10 +1,12 @@
 """Mattermost websocket events, and what the catch-up found, → the runtime's inbound values.
 
 Posts in channels become ``MessagePosted``, in direct channels ``DirectIn``; edits
-``MessageEdited``; reactions to the bot's labelled posts ``ReactionIn``/``ReactionOut``; people
-leaving ``MemberLeft``. On each ``hello`` (a new connection) the runtime is told it may deliver
-what it owes, then what the websocket missed is replayed, oldest first
-(``adapters.mattermost_catchup``). The runtime drops an event id it has already handled.
+``MessageEdited``; deletions ``MessageRemoved``; reactions to the bot's labelled posts
+``ReactionIn``/``ReactionOut``; people leaving ``MemberLeft`` (from ``user_removed``, or, for
+a websocket that was down, from the system post that says so). On each ``hello`` (a new
+connection) the runtime is told it may deliver what it owes, then what the websocket missed is
+replayed, oldest first (``adapters.mattermost_catchup``). The runtime drops an event id it
+has already handled.
 """
 
 import asyncio
@@ -14,9 +16,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from adapters.log_safe import failure
-from adapters.mattermost_catchup import CatchUp, Missed, ReactionBook
+from adapters.mattermost_catchup import CatchUp, Missed, ReactionBook, deleter
 from adapters.mattermost_directory import PREFIX, Directory
-from bot.events import MemberLeft, MessageEdited, MessagePosted
+from bot.events import MemberLeft, MessageEdited, MessagePosted, MessageRemoved
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
 from bot.ports import KeyValue
@@ -37,6 +39,10 @@ EMOJI_NAMES = {
     "raised_hand": "hand",
     "hand": "hand",
 }
+#: system posts that say someone left the channel (app/channel.go
+#: ``postLeaveChannelMessage``: by the person who left; ``postRemoveFromChannelMessage``:
+#: by the remover, the person removed in ``props.removedUserId``)
+LEFT_POSTS = ("system_leave_channel", "system_remove_from_channel")
 #: store key: channel id → ``create_at`` of the last post handled there
 CHANNELS = "mattermost.channels"
 
@@ -86,6 +92,10 @@ class Receiver:
                 await self.on_post(post, kind)
             elif event == "post_edited":
                 await self.on_edit(json.loads(data["post"]))
+            elif event == "post_deleted":
+                post = json.loads(data["post"])
+                by = data.get("delete_by")
+                await self.on_deleted(post, str(by) if by else None)
             elif event in ("reaction_added", "reaction_removed"):
                 reaction = json.loads(data["reaction"])
                 # a removal carries no channel_id (api4/reaction.go builds it from the URL); the
@@ -121,9 +131,13 @@ class Receiver:
 
     async def replay(self, item: Missed) -> None:
         if item.kind == "post":
+            if item.post.get("type") in LEFT_POSTS:
+                await self.on_left_post(item.post)
             await self.on_post(item.post, self.directory.kind(item.channel))
         elif item.kind == "edit":
             await self.on_edit(item.post)
+        elif item.kind == "delete":
+            await self.on_deleted(item.post, deleter(item.post) or "", known=True)
         else:
             post, added = str(item.post["id"]), item.kind == "reaction+"
             await self.reacted(item.channel, post, item.user, item.emoji, item.stamp, added=added)
@@ -176,6 +190,58 @@ class Receiver:
                 original_id=MessageId(post["id"]),
                 text=str(post["message"]),
                 event_id=EventId(f"{post['id']}@{post.get('edit_at', 0)}"),
+            )
+        )
+
+    async def on_deleted(
+        self, post: dict[str, Any], deleted_by: str | None, *, known: bool = False
+    ) -> None:
+        """A post deleted: the engine withdraws its input if the deleter wrote it or is a
+        channel or system admin.
+
+        Who deleted it: ``post_deleted`` says so (``delete_by``) only to system admins
+        (app/post.go ``DeletePost`` publishes a sanitized event without it to everybody
+        else, ``ContainsSanitizedData``); otherwise it is read from ``props.deleteBy`` of the
+        deleted post in a ``since`` answer (``CatchUp.deleted_by``). When the server does
+        not say (``known`` and empty, or not found), nothing is withdrawn: the bot does not
+        guess that the author deleted it.
+        """
+        channel = str(post["channel_id"])
+        if post.get("user_id") == self.directory.user_id or post.get("type"):
+            return
+        if self.directory.is_direct(channel):
+            return  # private messages are not edited into the engine
+        if deleted_by is None and not known:
+            deleted_by = await self.catchup.deleted_by(channel, post)
+        if not deleted_by:
+            log.warning("a post was deleted in %s by someone the server does not name", channel)
+            return
+        await self.emit(
+            MessageRemoved(
+                room=RoomId(PREFIX + channel),
+                sender=UserId(deleted_by),
+                original_id=MessageId(str(post["id"])),
+                moderator=await self.directory.is_admin(channel, deleted_by),
+                event_id=EventId(f"{post['id']}@deleted"),
+            )
+        )
+
+    async def on_left_post(self, post: dict[str, Any]) -> None:
+        """The system post that says someone left or was removed, found by the catch-up: the
+        ``user_removed`` event that said it went to a websocket that was down."""
+        channel = str(post["channel_id"])
+        props = post.get("props") or {}
+        if post.get("type") == "system_leave_channel":
+            user = str(post.get("user_id") or "")
+        else:
+            user = str(props.get("removedUserId") or "")
+        if not user or user == self.directory.user_id or self.directory.is_direct(channel):
+            return
+        await self.emit(
+            MemberLeft(
+                room=RoomId(PREFIX + channel),
+                sender=UserId(user),
+                event_id=EventId(f"{post['id']}@left"),
             )
         )
 

@@ -3,16 +3,21 @@
 Markdown is posted as it is (Mattermost renders it); the people given the floor are named first
 as ``@username`` so that they are notified; the outbox key becomes the ``pending_post_id`` (the
 server posts a repeated one once); rules are pinned. A server that refuses for good (no
-permission, no such channel) drops the message; a rate limit or an unreachable server becomes
-``DeliveryError`` (the runtime's outbox retries in order).
+permission, no such channel, a message too long) raises ``DeliveryError(permanent=True)``: the
+runtime does not retry it and the facilitator is told; a rate limit or an unreachable server
+is a ``DeliveryError`` to retry (the runtime's outbox retries in order, waiting as told).
 """
 
 import logging
+import time
 from typing import Any, assert_never
 
 import requests
 from mattermostdriver.exceptions import (
+    ContentTooLarge,
+    FeatureDisabled,
     InvalidOrMissingParameters,
+    MethodNotAllowed,
     NotEnoughPermissions,
     ResourceNotFound,
 )
@@ -23,7 +28,7 @@ from adapters.mattermost_markdown import to_mattermost
 from bot.effects import Outward, React, Say, SayDirect
 from bot.ports import DeliveryError
 
-__all__ = ["KEY_TO_NAME", "Sender"]
+__all__ = ["KEY_TO_NAME", "PERMANENT", "Sender", "refusal"]
 
 log = logging.getLogger("atelier.mattermost")
 
@@ -37,6 +42,50 @@ KEY_TO_NAME = {
     "hand": "raised_hand",
 }
 
+#: an ``X-RateLimit-Reset`` this large is a moment (epoch seconds), not a delay
+EPOCH_SECONDS = 1_000_000_000
+#: what the driver raises for a refusal that no retry can change (it raises these classes in
+#: place of the ``HTTPError``, without the response: mattermostdriver/client.py
+#: ``_make_request``): 400 (a post over 16,383 characters, a deactivated user…), 403 (a
+#: channel the bot is no longer in), 404, 405, 413 (a request too large), 501 (a feature the
+#: administrator turned off)
+PERMANENT = (
+    InvalidOrMissingParameters,
+    NotEnoughPermissions,
+    ResourceNotFound,
+    MethodNotAllowed,
+    ContentTooLarge,
+    FeatureDisabled,
+)
+
+
+def refusal(error: requests.RequestException, room: str) -> DeliveryError:
+    """The ``DeliveryError`` for what the server (or the network) answered.
+
+    Refusals for good are permanent: the runtime does not retry them, logs them and tells
+    the facilitator. 429 waits as told: ``Retry-After`` (seconds until a request is allowed
+    again), else ``X-RateLimit-Reset`` (seconds until the window resets: the API reference,
+    "rate limiting"; app/ratelimit.go ``setRateLimitHeaders``). A 401 (the session expired),
+    5xx and network faults are tried again.
+    """
+    if isinstance(error, PERMANENT):
+        kind = type(error).__name__
+        return DeliveryError(f"refused for {room}: {kind}", permanent=True)
+    response = error.response if isinstance(error, requests.HTTPError) else None
+    if response is not None and response.status_code == 429:
+        headers = response.headers
+        wait = headers.get("Retry-After") or headers.get("X-RateLimit-Reset")
+        try:
+            delay = float(wait or 1)
+        except ValueError:
+            delay = 1.0
+        if delay > EPOCH_SECONDS:  # the reference's example gives an epoch time: accept both
+            delay -= time.time()
+        return DeliveryError("rate limited", retry_after=min(max(delay, 0.1), 3600.0))
+    if isinstance(error, requests.HTTPError):
+        return DeliveryError(f"server error: {type(error).__name__}")
+    return DeliveryError(f"server unreachable: {type(error).__name__}")
+
 
 class Sender:
     def __init__(self, driver: Any, rest: Rest, directory: Directory, book: ReactionBook) -> None:
@@ -48,17 +97,8 @@ class Sender:
     async def perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
         try:
             return await self._perform(effect, idempotency_key)
-        except (NotEnoughPermissions, ResourceNotFound, InvalidOrMissingParameters) as error:
-            log.warning("dropping a message to %s: %s", effect.room, type(error).__name__)
-            return None
-        except requests.HTTPError as error:
-            response = error.response
-            if response is not None and response.status_code == 429:
-                reset = response.headers.get("X-Ratelimit-Reset")
-                raise DeliveryError("rate limited", retry_after=float(reset or 1)) from error
-            raise DeliveryError(f"server error: {error}") from error
         except requests.RequestException as error:
-            raise DeliveryError(f"server unreachable: {error}") from error
+            raise refusal(error, effect.room) from error
 
     async def _perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
         match effect:

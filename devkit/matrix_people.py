@@ -27,6 +27,8 @@ from nio import (
     RoomMessageFormatted,
     RoomMessageNotice,
     RoomMessagesResponse,
+    RoomPutStateResponse,
+    RoomRedactResponse,
     RoomSendResponse,
     SyncResponse,
 )
@@ -237,8 +239,27 @@ class MatrixPeople:
             raise RuntimeError(f"{person} could not send to {room}: {answer}")
         raise RuntimeError(f"{person} never saw the room {room}")
 
-    async def say(self, user: str, text: str) -> None:
-        await self._send(user, self.room, {"msgtype": "m.text", "body": text}, "m.room.message")
+    async def say(self, user: str, text: str) -> str:
+        """``user`` writes in the room; returns the event id."""
+        return await self._send(
+            user, self.room, {"msgtype": "m.text", "body": text}, "m.room.message"
+        )
+
+    async def redact(self, user: str, event_id: str) -> None:
+        """``user`` deletes a message of the room (``PUT /rooms/{id}/redact/{event_id}``)."""
+        answer = await self.clients[user].room_redact(self.room, event_id)
+        if not isinstance(answer, RoomRedactResponse):
+            raise RuntimeError(f"{user} could not redact {event_id}: {answer}")
+
+    async def set_power(self, user_id: str, level: int) -> None:
+        """The facilitator (the room's creator) gives ``user_id`` a power level."""
+        host = self.clients[self.facilitator]
+        levels = await host.room_get_state_event(self.room, "m.room.power_levels")
+        content = dict(getattr(levels, "content", {}))
+        content["users"] = {**content.get("users", {}), user_id: level}
+        answer = await host.room_put_state(self.room, "m.room.power_levels", content)
+        if not isinstance(answer, RoomPutStateResponse):
+            raise RuntimeError(f"cannot change power levels: {answer}")
 
     async def dm(self, user: str, text: str) -> None:
         await self._send(

@@ -22,13 +22,20 @@ real one is strict:
 - leaving a channel or being removed from it (``DELETE /channels/{id}/members/{user_id}``)
   takes the membership away *before* ``user_removed`` is sent: the channel's remaining members
   get ``{user_id, remover_id}``, the person removed gets a separate ``{channel_id,
-  remover_id}``, and a system post (which clients skip by its ``type``) says so.
+  remover_id}``, and a system post (which clients skip by its ``type``) says so;
+- refusals as the real server answers them: a message over 16,383 characters is 400, a post
+  where the user may not post (not a member, a moderated channel) 403, deleting someone
+  else's post without ``delete_others_posts`` 403; a rate limit (``rate_limits``, off unless a
+  test sets one) answers 429 "limit exceeded" with ``X-RateLimit-*`` and ``Retry-After``;
+- a deletion writes ``props.deleteBy`` and sends ``post_deleted`` with ``delete_by`` to
+  system admins only (everybody else gets the sanitized event).
 
 Tests drive it through the real mattermostdriver (the bot's adapter and the simulated people).
 """
 
 import asyncio
 import json
+import math
 import random
 import secrets
 import ssl
@@ -51,6 +58,10 @@ SINCE_LIMIT = 1000
 #: ``PerPageMaximum``, ``getPerPageFromQuery``)
 PER_PAGE_DEFAULT = 60
 PER_PAGE_MAXIMUM = 200
+#: the longest message a post may have, in characters (model/post.go ``PostMessageMaxRunesV2``
+#: = 65535 / 4, the server's ``maxPostSize``; longer: ``IsValid`` answers 400
+#: ``model.post.is_valid.message_length.app_error``)
+MAX_POST_RUNES = 16383
 
 
 def new_id() -> str:
@@ -74,6 +85,40 @@ class ApiError(Exception):
 
 
 @dataclass
+class RateLimit:
+    """app/ratelimit.go (``RateLimitSettings``: ``PerSec``, ``MaxBurst``): a bucket of
+    ``burst + 1`` requests refilled at ``per_second``, kept per user here (``VaryByUser``:
+    the tests' clients all come from 127.0.0.1). Every answer carries ``X-RateLimit-Limit``,
+    ``-Remaining`` and ``-Reset`` (seconds until the bucket is full, rounded up:
+    ``setRateLimitHeaders``); a refused request gets ``Retry-After`` too and 429 with the plain
+    text "limit exceeded" (``http.Error``), before any handler runs."""
+
+    per_second: float
+    burst: int
+    tokens: dict[str, tuple[float, float]] = field(default_factory=dict)  # key → (left, at)
+    refused: int = 0
+
+    def take(self, key: str) -> tuple[bool, dict[str, str]]:
+        capacity = self.burst + 1
+        now = time.monotonic()
+        left, at = self.tokens.get(key, (float(capacity), now))
+        left = min(capacity, left + (now - at) * self.per_second)
+        allowed = left >= 1
+        if allowed:
+            left -= 1
+        self.tokens[key] = (left, now)
+        headers = {
+            "X-Ratelimit-Limit": str(capacity),
+            "X-Ratelimit-Remaining": str(int(left)),
+            "X-Ratelimit-Reset": str(math.ceil((capacity - left) / self.per_second)),
+        }
+        if not allowed:
+            self.refused += 1
+            headers["Retry-After"] = str(math.ceil((1 - left) / self.per_second))
+        return allowed, headers
+
+
+@dataclass
 class Channel:
     id: str
     team_id: str
@@ -82,6 +127,10 @@ class Channel:
     display_name: str
     members: dict[str, str] = field(default_factory=dict)  # user id → roles
     create_at: int = field(default_factory=now_ms)
+    #: channel moderation (``PUT /channels/{id}/moderations/patch``, app/channel.go
+    #: ``PatchChannelModerationsForChannel``) can take ``create_post`` from the channel's
+    #: members: then only channel and system admins may post there
+    members_may_post: bool = True
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +167,8 @@ class MattermostServer:
         self.requests: list[str] = []
         self.sockets: dict[web.WebSocketResponse, str] = {}
         self.refuse_websockets = False
+        #: user id → the rate limit their requests meet (none unless a test sets one)
+        self.rate_limits: dict[str, RateLimit] = {}
         self._seq: dict[web.WebSocketResponse, int] = {}
         self._last_stamp = 0
         self._sample = random.Random(1000)  # which posts a capped ``since`` answer holds
@@ -179,6 +230,13 @@ class MattermostServer:
         self.passwords[username] = password
         return user
 
+    def make_system_admin(self, user_id: str) -> None:
+        """The user gets the ``system_admin`` role (``GET /users/{id}`` answers it)."""
+        self.users[user_id]["roles"] = "system_user system_admin"
+
+    def is_system_admin(self, user_id: str) -> bool:
+        return "system_admin" in str(self.users.get(user_id, {}).get("roles", "")).split()
+
     def add_channel(self, name: str, members: list[str], admins: tuple[str, ...] = ()) -> str:
         channel = Channel(new_id(), self.team_id, "O", name, name.title())
         for user in members:
@@ -213,6 +271,14 @@ class MattermostServer:
     async def _checked(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if request.path == f"{API}/websocket":
             return await handler(request)
+        limit = self._rate_limit_of(request)
+        headers: dict[str, str] = {}
+        if limit is not None:
+            allowed, headers = limit[0].take(limit[1])
+            if not allowed:
+                return web.Response(
+                    text="limit exceeded\n", status=429, headers=headers
+                )  # (text/plain; charset=utf-8, as Go's ``http.Error``)
         operation = self.api.operation(request.method, request.path)
         self.requests.append(f"{request.method} {request.path}")
         body = None
@@ -234,7 +300,15 @@ class MattermostServer:
             answer = json.loads(response.body)  # type: ignore[arg-type]
             for problem in self.api.check_response(operation, response.status, answer):
                 self.violations.append(f"response {request.method} {request.path}: {problem}")
+        response.headers.update(headers)
         return response
+
+    def _rate_limit_of(self, request: web.Request) -> tuple[RateLimit, str] | None:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        user = self.tokens.get(token)
+        if user is None or user not in self.rate_limits:
+            return None
+        return self.rate_limits[user], user
 
     def _json(
         self, value: Any, status: int = 200, headers: dict[str, str] | None = None
@@ -385,7 +459,16 @@ class MattermostServer:
         )
 
     async def _create_post(self, user: str, body: dict[str, Any]) -> web.Response:
+        """api4/post.go ``createPost``: ``create_post`` in the channel (403
+        ``api.context.permissions.app_error`` without it: not a member, or a moderated
+        channel), then the message's length (400)."""
         channel = self._member_channel(str(body.get("channel_id", "")), user)
+        admin = "channel_admin" in channel.members[user] or self.is_system_admin(user)
+        if not channel.members_may_post and not admin:
+            raise ApiError(
+                403, "api.context.permissions.app_error", "You do not have the permission"
+            )
+        _check_length(str(body.get("message", "")))
         pending = body.get("pending_post_id")
         if pending and pending in self.pending_post_ids:  # the real server's de-duplication
             return self._json(self._client_post(self.posts[self.pending_post_ids[pending]]), 201)
@@ -447,6 +530,7 @@ class MattermostServer:
         old["delete_at"] = old["update_at"] = stamp
         self.posts[old["id"]] = old
         message = str(body.get("message", post["message"]))
+        _check_length(message)
         if message != post["message"]:
             post["message"] = message
             post["edit_at"] = stamp
@@ -456,22 +540,39 @@ class MattermostServer:
         return self._json(self._client_post(post))
 
     async def _delete_post(self, user: str, post_id: str) -> web.Response:
-        """A soft deletion: store/sqlstore/post_store.go ``Delete`` sets ``delete_at`` and
-        ``update_at`` (of the post and its replies); app/post.go ``DeletePost`` sends
-        ``post_deleted``."""
+        """A soft deletion, as api4/post.go ``deletePost`` and app/post.go ``DeletePost`` do.
+
+        Deleting one's own post takes ``delete_post`` (every channel member has it); someone
+        else's, ``delete_others_posts``, which the default roles give team and system admins
+        only, not channel admins (model/role.go: ``channel_admin`` has
+        ``manage_channel_roles`` and ``use_group_mentions``): 403 otherwise.
+        store/sqlstore/post_store.go ``Delete`` sets ``delete_at`` and ``update_at`` of the
+        post and its replies, and ``props.deleteBy`` (``PostPropsDeleteBy``), which a
+        ``since`` answer shows. Then two ``post_deleted`` events carry the post as it was
+        before: one for everybody but system admins (``ContainsSanitizedData``: no
+        ``delete_by``), one for system admins only (``ContainsSensitiveData``, with
+        ``delete_by``).
+        """
         post = self._post_for(user, post_id)
-        if post["user_id"] != user:
-            raise ApiError(403, "api.context.permissions.app_error", "Not your post")
+        if post["user_id"] != user and not self.is_system_admin(user):
+            raise ApiError(
+                403, "api.context.permissions.app_error", "You do not have the permission"
+            )
+        before = self._client_post(post)
         stamp = self._stamp()
         for row in self.posts.values():
             if row["id"] == post["id"] or row["root_id"] == post["id"]:
                 row["delete_at"] = row["update_at"] = stamp
+                row["props"] = {**row["props"], "deleteBy": user}
         channel = self.channels[post["channel_id"]]
-        await self._broadcast(
-            channel,
-            "post_deleted",
-            {"post": json.dumps(self._client_post(post)), "delete_by": user},
-        )
+        for socket, member in list(self.sockets.items()):
+            if member not in channel.members:
+                continue
+            data: dict[str, Any] = {"post": json.dumps(before)}
+            if self.is_system_admin(member):
+                data["delete_by"] = user
+            await self._send(socket, "post_deleted", data, {"channel_id": channel.id})
+        await asyncio.sleep(0)
         return self._json({"status": "OK"})
 
     def _post_for(self, user: str, post_id: str) -> dict[str, Any]:
@@ -770,6 +871,14 @@ class MattermostServer:
         for socket, owner in list(self.sockets.items()):
             if owner == user:
                 await self._send(socket, event, data, broadcast)
+
+
+def _check_length(message: str) -> None:
+    """model/post.go ``IsValid``: a message over ``maxPostSize`` characters is refused."""
+    if len(message) > MAX_POST_RUNES:
+        raise ApiError(
+            400, "model.post.is_valid.message_length.app_error", "Invalid Message property"
+        )
 
 
 def _page(value: str | None) -> int:
