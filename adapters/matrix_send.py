@@ -9,6 +9,7 @@ the runtime does not retry it, logs it, and the engine tells the facilitator
 (``matrix_session.refusal``).
 """
 
+import json
 import logging
 from typing import assert_never
 
@@ -21,10 +22,15 @@ from adapters.matrix_session import Session, refusal
 from bot.effects import Outward, React, Say, SayDirect
 from bot.ports import DeliveryError
 from bot.reactions import KEY_TO_EMOJI
+from bot.split import fitting
 
 __all__ = ["Sender", "notice"]
 
 log = logging.getLogger("atelier.matrix")
+
+#: bytes of a message's content, leaving room in the 65,536-byte event (spec: "Size limits")
+#: for the event's envelope (ids, signatures, hashes)
+MAX_CONTENT_BYTES = 60_000
 
 
 def notice(markdown: str, mentions: tuple[str, ...]) -> dict[str, object]:
@@ -45,11 +51,8 @@ class Sender:
     async def perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
         match effect:
             case Say():
-                event_id = await self.send(
-                    effect.room,
-                    "m.room.message",
-                    notice(effect.body, effect.mentions),
-                    idempotency_key,
+                event_id = await self._send_parts(
+                    effect.room, effect.body, effect.mentions, idempotency_key
                 )
                 if event_id and effect.pin:
                     await self.pin(effect.room, event_id)
@@ -57,7 +60,7 @@ class Sender:
             case SayDirect():
                 room = await self.rooms.direct_room(effect.user)
                 await self.rooms.ready_for(room, effect.user)
-                await self.send(room, "m.room.message", notice(effect.body, ()), idempotency_key)
+                await self._send_parts(room, effect.body, (), idempotency_key)
                 return None
             case React():
                 emoji = KEY_TO_EMOJI.get(effect.key, effect.key)
@@ -68,6 +71,23 @@ class Sender:
                 return None
             case _:
                 assert_never(effect)
+
+    async def _send_parts(
+        self, room: str, body: str, mentions: tuple[str, ...], txn: str | None
+    ) -> str | None:
+        """Send ``body``, in numbered parts when the event would be larger than a homeserver
+        takes (bot/split.py); the first part's event stands for the message."""
+
+        def fits(part: str) -> bool:
+            return len(json.dumps(notice(part, mentions)).encode()) <= MAX_CONTENT_BYTES
+
+        first: str | None = None
+        for n, part in enumerate(fitting(body, fits)):
+            content = notice(part, mentions if n == 0 else ())  # notified once
+            part_txn = txn if n == 0 or not txn else f"{txn}-{n}"
+            event_id = await self.send(room, "m.room.message", content, part_txn)
+            first = first or event_id
+        return first
 
     async def send(
         self, room: str, kind: str, content: dict[str, object], txn: str | None

@@ -27,6 +27,7 @@ from adapters.mattermost_directory import PREFIX, Directory, Rest
 from adapters.mattermost_markdown import to_mattermost
 from bot.effects import Outward, React, Say, SayDirect
 from bot.ports import DeliveryError
+from bot.split import fitting
 
 __all__ = ["KEY_TO_NAME", "PERMANENT", "Sender", "refusal"]
 
@@ -42,6 +43,8 @@ KEY_TO_NAME = {
     "hand": "raised_hand",
 }
 
+#: the longest post the server accepts, in characters (model/post.go ``PostMessageMaxRunesV2``)
+MAX_POST_RUNES = 16_383
 #: an ``X-RateLimit-Reset`` this large is a moment (epoch seconds), not a delay
 EPOCH_SECONDS = 1_000_000_000
 #: what the driver raises for a refusal that no retry can change (it raises these classes in
@@ -104,8 +107,8 @@ class Sender:
         match effect:
             case Say():
                 channel = effect.room.removeprefix(PREFIX)
-                message = await self._with_mentions(to_mattermost(effect.body), effect.mentions)
-                post = await self._post(channel, message, idempotency_key)
+                mentioned = await self._with_mentions("", effect.mentions)
+                post = await self._post_parts(channel, effect.body, idempotency_key, mentioned)
                 if post is None:
                     return None
                 if effect.ref:
@@ -115,7 +118,7 @@ class Sender:
                 return str(post["id"])
             case SayDirect():
                 channel = await self.directory.direct_channel(effect.user)
-                await self._post(channel, to_mattermost(effect.body), idempotency_key)
+                await self._post_parts(channel, effect.body, idempotency_key, "")
                 return None
             case React():
                 await self.rest(
@@ -129,6 +132,22 @@ class Sender:
                 return None
             case _:
                 assert_never(effect)
+
+    async def _post_parts(
+        self, channel: str, body: str, key: str | None, mentioned: str
+    ) -> dict[str, Any] | None:
+        """Post ``body`` (the people to notify first), in numbered parts when it is longer than
+        a post may be (bot/split.py); the first part's post stands for the message."""
+
+        def fits(part: str) -> bool:
+            return len(mentioned) + len(to_mattermost(part)) <= MAX_POST_RUNES
+
+        first: dict[str, Any] | None = None
+        for n, part in enumerate(fitting(body, fits)):
+            message = (mentioned if n == 0 else "") + to_mattermost(part)  # notified once
+            post = await self._post(channel, message, key if n == 0 or not key else f"{key}-{n}")
+            first = first if first is not None else post
+        return first
 
     async def _post(self, channel: str, message: str, key: str | None) -> dict[str, Any] | None:
         options: dict[str, Any] = {"channel_id": channel, "message": message}

@@ -36,6 +36,7 @@ from nio import (
 from adapters.matrix import encryption_housekeeping
 from bot.reactions import KEY_TO_EMOJI
 from bot.scenario import Heard, wait_for_ref
+from bot.scenario import name as display_name
 from bot.state import AtelierState
 from devkit.synapse_local import Account
 
@@ -112,7 +113,7 @@ class MatrixPeople:
             if not isinstance(answer, LoginResponse):
                 raise RuntimeError(f"{person} cannot log in: {answer}")
             await client.sync(timeout=0, full_state=True)
-            await client.set_displayname(person.title())
+            await client.set_displayname(display_name(person))  # Chloé, Élise
             self.clients[person] = client
         self.facilitator = facilitator
         host = self.clients[facilitator]

@@ -13,6 +13,7 @@ from adapters.mattermost import KEY_TO_NAME, PREFIX, MattermostAdapter, driver_o
 from bot.config import Config, MattermostSection, StorageSection, TimingSection
 from bot.ports import Sink
 from bot.scenario import Heard, wait_for_ref
+from bot.scenario import name as display_name
 from bot.state import AtelierState
 from bot.store import Store
 
@@ -112,7 +113,7 @@ class MattermostPeople:
         bot = self.bot_id
         self.facilitator = facilitator
         for name in self.names:
-            user = self.server.add_user(name, f"{name}-password", first_name=name.title())
+            user = self.server.add_user(name, f"{name}-password", first_name=display_name(name))
             self.ids[name] = user["id"]
             settings = MattermostSection(
                 url=self.server.url, login_id=name, password=f"{name}-password"

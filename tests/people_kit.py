@@ -87,11 +87,11 @@ def check_complete_atelier(people: Any, inputs: list[dict[str, str]]) -> str:
     """What any platform must show after ``bot.scenario.full_atelier``; returns the record."""
     said = "\n".join(texts(people))
     for expected in (
-        "Bienvenue Elise",  # joined by a ✋ reaction
+        "Bienvenue Élise",  # joined by a ✋ reaction
         "Égalité entre n° 1, n° 3",
         "Camille a départagé\u202f: ce sera la n° 3",
-        "Merci Chloe, c'est entendu",  # the declined consent
-        "Chloe, vous avez la parole",  # turn order after Bruno
+        "Merci Chloé, c'est entendu",  # the declined consent
+        "Chloé, vous avez la parole",  # turn order after Bruno
         "Tout le monde est d'accord\u202f: voici la trace",
         "L'atelier est terminé",
     ):

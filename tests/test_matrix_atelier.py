@@ -29,7 +29,7 @@ async def test_complete_atelier_runs_in_a_matrix_room_to_the_shared_record(synap
     # Matrix form: notices with HTML, mentions only when someone is given the floor
     room_messages = [h for h in people.heard if h.to is None]
     assert all(h.formatted for h in room_messages)
-    floor = next(h for h in room_messages if "Chloe, vous avez la parole" in h.text)
+    floor = next(h for h in room_messages if "Chloé, vous avez la parole" in h.text)
     assert floor.mentions == (accounts["chloe"].user_id,)
     assert any(h.mentions == () for h in room_messages)
     # the ground rules are pinned

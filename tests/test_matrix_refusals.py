@@ -4,8 +4,9 @@ limits wait as asked; the others keep getting their messages (issue 15 §3)."""
 from types import SimpleNamespace
 
 import pytest
-from matrix_kit import heard, setup, until
+from matrix_kit import heard, setup, texts, until
 
+from adapters.matrix_send import notice
 from adapters.matrix_session import refusal
 from bot.effects import Say
 from bot.events import MessagePosted
@@ -87,10 +88,24 @@ async def test_a_message_too_large_for_the_homeserver_is_refused_for_good(synaps
     s = await setup(synapse, tmp_path, ["camille"])
     try:
         await s.people.open(facilitator="camille")
-        huge = Say(room=RoomId(s.people.room), key="test.huge", body="x" * 70_000)
+        huge = notice("x" * 70_000, ())
         with pytest.raises(DeliveryError) as refused:
-            await s.bot.adapter.perform(huge)
+            await s.bot.adapter._sender.send(s.people.room, "m.room.message", huge, None)
         assert refused.value.permanent
+    finally:
+        await s.close()
+
+
+async def test_a_long_message_arrives_in_numbered_parts_that_each_fit(synapse, tmp_path):
+    s = await setup(synapse, tmp_path, ["camille"])
+    try:
+        await s.people.open(facilitator="camille")
+        body = "\n\n".join(f"Paragraphe {n} : " + "une idée <b>forte</b> " * 100 for n in range(60))
+        long = Say(room=RoomId(s.people.room), key="test.long", body=body)
+        assert await s.bot.adapter.perform(long)
+        last = await heard(s.people, "Paragraphe 59")
+        parts = [t for t in texts(s.people) if "Paragraphe" in t]
+        assert len(parts) >= 3 and last.rstrip().endswith(f"({len(parts)}/{len(parts)})")
     finally:
         await s.close()
 

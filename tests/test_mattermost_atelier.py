@@ -26,7 +26,7 @@ async def test_complete_atelier_runs_in_a_mattermost_channel_to_the_shared_recor
 
     check_complete_atelier(people, inputs)
     # Mattermost form: @-mention when giving the floor, rules pinned
-    floor = next(t for t in texts(people) if "Chloe, vous avez la parole" in t)
+    floor = next(t for t in texts(people) if "Chloé, vous avez la parole" in t)
     assert floor.startswith("@chloe ")
     rules = next(h for h in people.heard if h.to is None and "Nos règles du jeu" in h.text)
     assert rules.event_id in mattermost.pinned

@@ -18,10 +18,10 @@ from mattermostdriver.exceptions import (
 from people_kit import heard, texts, until
 from requests.structures import CaseInsensitiveDict
 
+from adapters.mattermost_directory import PREFIX
 from adapters.mattermost_send import refusal
 from bot.effects import Say
 from bot.ids import RoomId
-from bot.ports import DeliveryError
 
 
 async def _none_pending(bot, room) -> bool:  # type: ignore[no-untyped-def]
@@ -64,13 +64,29 @@ async def test_a_channel_where_the_bot_may_not_post_is_reported_once_and_dms_sti
 async def test_a_post_over_16383_characters_is_refused_for_good(mattermost, tmp_path):
     """The server answers 400 (model/post.go ``IsValid``); the adapter says it is permanent."""
     bot, _, room = await _start(mattermost, tmp_path, ["alice"])
+    sender = bot.adapter._sender
     try:
-        fits = Say(room=RoomId(room), key="test.long", body="x" * MAX_POST_RUNES)
-        assert await bot.adapter.perform(fits)
-        too_long = Say(room=RoomId(room), key="test.long", body="x" * (MAX_POST_RUNES + 1))
-        with pytest.raises(DeliveryError) as refused:
-            await bot.adapter.perform(too_long)
-        assert refused.value.permanent
+        channel = room.removeprefix(PREFIX)
+        assert await sender.perform(Say(room=RoomId(room), key="t", body="x" * 10), None)
+        with pytest.raises(requests.RequestException) as refused:
+            await sender._post(channel, "x" * (MAX_POST_RUNES + 1), None)
+        assert refusal(refused.value, room).permanent
+    finally:
+        await bot.stop()
+
+
+async def test_a_40_kb_message_arrives_in_numbered_posts_that_each_fit(mattermost, tmp_path):
+    bot, _, room = await _start(mattermost, tmp_path, ["alice"])
+    try:
+        body = "\n\n".join(f"Paragraphe {n} : " + "idée @channel " * 60 for n in range(50))
+        before = len(mattermost.posts)
+        first = await bot.adapter.perform(Say(room=RoomId(room), key="t.long", body=body))
+        posted = [p["message"] for p in list(mattermost.posts.values())[before:]]
+        assert first and len(posted) >= 3
+        assert all(len(message) <= MAX_POST_RUNES for message in posted)
+        assert posted[0].endswith(f"(1/{len(posted)})") and posted[-1].endswith(
+            f"({len(posted)}/{len(posted)})"
+        )
     finally:
         await bot.stop()
 
