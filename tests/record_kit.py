@@ -13,6 +13,8 @@ from typing import Protocol
 
 from people_kit import heard
 
+from bot.scenario import name as display_name
+
 __all__ = [
     "CAST",
     "FACILITATOR",
@@ -66,10 +68,10 @@ async def _step(people: RecordPeople, number: int) -> None:
 async def _turn(people: RecordPeople, person: str, words: str) -> None:
     """``person`` asks for the floor, says ``words`` in the room, and hands the floor back."""
     await people.say(person, "!atelier main")
-    await heard(people, f"{person.title()}, vous avez la parole")
+    await heard(people, f"{display_name(person)}, vous avez la parole")
     await people.say(person, words)
     await people.say(person, "!atelier fini")
-    await heard(people, f"Merci {person.title()}\u202f!")
+    await heard(people, f"Merci {display_name(person)}\u202f!")
 
 
 async def to_the_consent_round(people: RecordPeople, *, leaving: str | None = None) -> None:
@@ -78,7 +80,7 @@ async def to_the_consent_round(people: RecordPeople, *, leaving: str | None = No
     await people.say(FACILITATOR, "!atelier démarrer")
     for person in CAST[1:]:
         await people.say(person, "!atelier rejoindre")
-        await heard(people, f"Bienvenue {person.title()}")
+        await heard(people, f"Bienvenue {display_name(person)}")
     await _step(people, 4)
     await people.dm(OFFERER, PROBLEM)
     await heard(people, "votre problématique est notée (n° 1)", to=OFFERER)
@@ -100,7 +102,7 @@ async def to_the_consent_round(people: RecordPeople, *, leaving: str | None = No
     await _turn(people, "chloe", IDEA)
     if leaving is not None:
         await people.leave(leaving)
-        await heard(people, f"{leaving.title()} a quitté l'atelier")
+        await heard(people, f"{display_name(leaving)} a quitté l'atelier")
 
     await _step(people, 18)  # the record: the offerer reviews the draft first
     draft = await heard(people, "pour l'instant, vous êtes la seule personne à la voir", to=OFFERER)

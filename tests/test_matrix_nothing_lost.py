@@ -19,6 +19,7 @@ from nio import MessageDirection, RoomMessagesResponse, RoomMessageText
 from tcp_proxy import TcpProxy
 
 from bot.reactions import KEY_TO_EMOJI
+from bot.scenario import name as display_name
 from bot.scenario import wait_for_ref
 from devkit.matrix_people import MatrixPeople
 
@@ -53,7 +54,7 @@ async def at_ground_rules(people: MatrixPeople, joiners: list[str]) -> str:
     await people.say("camille", "!atelier démarrer")
     for person in joiners:
         await people.say(person, "!atelier rejoindre")
-        await heard(people, f"Bienvenue {person.title()}")
+        await heard(people, f"Bienvenue {display_name(person)}")
     await people.dm("camille", "aller 3")
     await heard(people, "Étape 3/18 — Règles du jeu")
     return room

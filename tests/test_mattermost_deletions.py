@@ -8,6 +8,7 @@ from mattermostdriver.exceptions import NotEnoughPermissions
 from people_kit import heard, until
 
 from bot.events import MemberLeft, MessageRemoved
+from bot.scenario import name as display_name
 
 
 async def _at_rules(mattermost, tmp_path, names, system_admins=()):  # type: ignore[no-untyped-def]
@@ -20,7 +21,7 @@ async def _at_rules(mattermost, tmp_path, names, system_admins=()):  # type: ign
     await people.say("camille", "!atelier démarrer")
     for person in names:
         await people.say(person, "!atelier rejoindre")
-        await heard(people, f"Bienvenue {person.title()}")
+        await heard(people, f"Bienvenue {display_name(person)}")
     await people.dm("camille", "aller 3")
     await heard(people, "Étape 3/18 — Règles du jeu")
     return bot, people, room
@@ -99,7 +100,7 @@ async def test_someone_who_left_while_the_bot_was_away_is_no_longer_counted(matt
         await people.say("camille", "!atelier démarrer")
         for person in names:
             await people.say(person, "!atelier rejoindre")
-            await heard(people, f"Bienvenue {person.title()}")
+            await heard(people, f"Bienvenue {display_name(person)}")
         await bot.websocket_down(mattermost)
         await people.leave("alice")
         await mattermost.remove_member(

@@ -11,6 +11,7 @@ from people_kit import heard, texts, until
 
 from bot.events import MessageEdited, MessagePosted
 from bot.inbound import DirectIn, ReactionIn, ReactionOut
+from bot.scenario import name as display_name
 from bot.state import AtelierState
 
 
@@ -22,7 +23,7 @@ async def _start(mattermost, tmp_path, names, joining):  # type: ignore[no-untyp
     await people.say("camille", "!atelier démarrer")
     for person in joining:
         await people.say(person, "!atelier rejoindre")
-        await heard(people, f"Bienvenue {person.title()}")
+        await heard(people, f"Bienvenue {display_name(person)}")
     await people.dm("camille", "aller 4")
     await heard(people, "Étape 4/18 — Recherche de problématique")
     return bot, people, room

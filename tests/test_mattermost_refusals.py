@@ -22,6 +22,7 @@ from adapters.mattermost_directory import PREFIX
 from adapters.mattermost_send import refusal
 from bot.effects import Say
 from bot.ids import RoomId
+from bot.scenario import name as display_name
 
 
 async def _none_pending(bot, room) -> bool:  # type: ignore[no-untyped-def]
@@ -37,7 +38,7 @@ async def _start(mattermost, tmp_path, names):  # type: ignore[no-untyped-def]
     await people.say("camille", "!atelier démarrer")
     for person in names:
         await people.say(person, "!atelier rejoindre")
-        await heard(people, f"Bienvenue {person.title()}")
+        await heard(people, f"Bienvenue {display_name(person)}")
     return bot, people, room
 
 
