@@ -30,7 +30,6 @@ from typing import Any
 from aiohttp import ClientConnectionError
 from nio import LocalProtocolError, SyncResponse
 
-from adapters.log_safe import failure
 from adapters.matrix_gap import GapUnavailable
 from adapters.matrix_receive import Receiver
 from adapters.matrix_rooms import Rooms
@@ -40,6 +39,7 @@ from bot.backoff import Backoff
 from bot.config import MatrixSection
 from bot.effects import Outward
 from bot.inbound import Inbound, Reconnected
+from bot.log_safe import failure
 from bot.ports import KeyValue, Sink
 
 __all__ = ["MatrixAdapter", "MatrixLoginError", "encryption_housekeeping"]

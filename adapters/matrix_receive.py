@@ -18,7 +18,6 @@ from typing import Any
 from aiohttp import ClientConnectionError
 from nio import MegolmEvent, RedactionEvent, RoomGetStateEventResponse
 
-from adapters.log_safe import failure
 from adapters.matrix_events import StoredReaction, may_redact, translate
 from adapters.matrix_gap import fetch_gap
 from adapters.matrix_rooms import Rooms
@@ -27,6 +26,7 @@ from adapters.matrix_session import Session
 from bot.events import MemberLeft, MessageRemoved
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.inbound import Inbound, ReactionIn, ReactionOut, Reconnected
+from bot.log_safe import failure
 from bot.ports import DeliveryError, KeyValue
 from bot.texts import render
 

@@ -15,12 +15,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adapters.log_safe import failure
 from adapters.mattermost_catchup import CatchUp, Missed, ReactionBook, deleter
 from adapters.mattermost_directory import PREFIX, Directory
 from bot.events import MemberLeft, MessageEdited, MessagePosted, MessageRemoved
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
+from bot.log_safe import failure
 from bot.ports import KeyValue
 
 __all__ = ["EMOJI_NAMES", "Receiver"]

@@ -12,7 +12,6 @@ behind it.
 import asyncio
 import logging
 import time
-import traceback
 from collections.abc import Callable, Coroutine, Sequence
 from typing import assert_never
 
@@ -43,6 +42,7 @@ from bot.events import (
 )
 from bot.ids import RoomId
 from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
+from bot.log_safe import failure
 from bot.ports import Adapter
 from bot.routing import rooms_for
 from bot.scheduler import TimerScheduler
@@ -56,10 +56,8 @@ log = logging.getLogger("atelier.runtime")
 
 
 def _log_failure(what: str, error: Exception) -> None:
-    """Where it failed, never what was written: an exception's message may quote a participant
-    (a validation error echoes its input), so the log has its class and the frames only."""
-    where = "".join(traceback.format_tb(error.__traceback__))
-    log.error("%s: %s\n%s", what, type(error).__name__, where)
+    """Where it failed, never what was written (bot/log_safe.py)."""
+    log.error("%s: %s", what, failure(error))
 
 
 class Runtime:

@@ -1,9 +1,10 @@
-"""What the adapters may write to the logs about a failure: its class and where it happened.
+"""What the bot may write to the logs about a failure: its class and where it happened.
 
 Logs are read by whoever runs the bot, not by the people in an atelier: what they write (message
 bodies, names, answers) never reaches them. An exception's message or a platform's error text may
-quote it, so the adapters log ids, counts, event types and *error classes* only; ``failure``
-keeps enough of a traceback (the innermost frame) to find the bug without its message.
+quote it, so the runtime and the adapters log ids, counts, event types and *error classes* only;
+``failure`` keeps enough of a traceback (the innermost frame) to find the bug without its
+message.
 """
 
 import traceback
