@@ -15,6 +15,7 @@ from bot.effects import ArchiveQuery
 from bot.events import ArchiveFound
 from bot.ids import UserId
 from bot.numbers import whole
+from bot.texts import one_line
 
 __all__ = ["answer", "ask", "history"]
 
@@ -88,7 +89,7 @@ def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
             "archive.line",
             number=record.number,
             title=record.title,
-            request=_excerpt(record.request) or "—",
+            request=one_line(record.request, _EXCERPT) or "—",
         )
         for record in found.found
     ]
@@ -125,8 +126,3 @@ def _history(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
         lines="\n".join(lines),
         prefix=prefix,
     )
-
-
-def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"

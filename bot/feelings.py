@@ -4,7 +4,7 @@ their order says nothing of who wrote them). The record leaves out the answers o
 whose words it may not share (``withheld``)."""
 
 from bot.state import AtelierState
-from bot.texts import render
+from bot.texts import one_line, render
 
 __all__ = ["feelings_summary"]
 
@@ -19,7 +19,8 @@ def feelings_summary(state: AtelierState, withheld: frozenset[str] = frozenset()
         return None
     scores = [e.score for e in last.values() if e.score is not None]
     words = sorted(
-        {_short(e.text) for e in last.values() if e.text.strip()}, key=lambda w: w.casefold()
+        {one_line(e.text, LONGEST) for e in last.values() if e.text.strip()},
+        key=lambda w: w.casefold(),
     )
     lang = state.lang
     parts = [render(lang, "feeling.summary_count", count=len(last))]
@@ -32,8 +33,3 @@ def feelings_summary(state: AtelierState, withheld: frozenset[str] = frozenset()
         parts.append(render(lang, "feeling.summary_words", words=", ".join(words)))
     separator = render(lang, "feeling.summary_separator")
     return render(lang, "feeling.summary", parts=separator.join(parts))
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= LONGEST else text[: LONGEST - 1] + "…"

@@ -13,7 +13,7 @@ from bot.effects import PersonalData
 from bot.events import PersonalDataFound
 from bot.ids import UserId
 from bot.state import AtelierState
-from bot.texts import catalogue
+from bot.texts import catalogue, one_line
 
 __all__ = ["answer", "forget_me", "my_data"]
 
@@ -71,7 +71,11 @@ def answer(ctx: Ctx, found: PersonalDataFound, prefix: str) -> None:
         return
     labels = catalogue(ctx.lang)
     lines = [
-        ctx.t("privacy.line", kind=labels.get(f"privacy.kinds.{kind}", kind), text=_excerpt(text))
+        ctx.t(
+            "privacy.line",
+            kind=labels.get(f"privacy.kinds.{kind}", kind),
+            text=one_line(text, _EXCERPT),
+        )
         for kind, text in found.inputs[:_LISTED]
     ]
     more = len(found.inputs) - _LISTED
@@ -85,8 +89,3 @@ def answer(ctx: Ctx, found: PersonalDataFound, prefix: str) -> None:
         records=found.records,
         prefix=prefix,
     )
-
-
-def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"

@@ -28,6 +28,7 @@ __all__ = [
     "LANGUAGES",
     "TextsError",
     "catalogue",
+    "one_line",
     "placeholders",
     "render",
     "use_texts_dir",
@@ -159,3 +160,9 @@ def render(lang: str, key: str, **params: object) -> str:
     )
     values = {name: value if name in BOT_PARAMS else user(value) for name, value in params.items()}
     return template.format_map(_Lenient(values))
+
+
+def one_line(text: str, most: int) -> str:
+    """``text`` on one line, cut to ``most`` characters with "…" (a glance at people's words)."""
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[: most - 1] + "…"
