@@ -18,14 +18,11 @@ ANSWERED = 3
 
 def may_answer(state: AtelierState, user: str, now: float) -> bool:
     """Whether this person's refusal is answered now (counted in the current window)."""
-    for other, until in list(state.hushed.items()):
+    for other, (until, _) in list(state.refusals.items()):
         if until <= now:
-            del state.hushed[other]
-            state.refusals_answered.pop(other, None)
-    answered = state.refusals_answered.get(user, 0)
+            del state.refusals[other]
+    until, answered = state.refusals.get(user, (now + WINDOW, 0))
     if answered >= ANSWERED:
         return False
-    if user not in state.hushed:
-        state.hushed[user] = now + WINDOW
-    state.refusals_answered[user] = answered + 1
+    state.refusals[user] = (until, answered + 1)
     return True

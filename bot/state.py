@@ -149,10 +149,9 @@ class AtelierState(_Model):
     turns: Turns = Field(default_factory=Turns)
     #: people the bot could not write to privately ("" for the room): the facilitator was told
     unreachable: list[str] = Field(default_factory=list)
-    #: when each person's current flood window ends, and the refusals answered in it
+    #: each person's current flood window: when it ends, and the refusals answered in it
     #: (bot/flood.py)
-    hushed: dict[str, float] = Field(default_factory=dict)
-    refusals_answered: dict[str, int] = Field(default_factory=dict)
+    refusals: dict[str, tuple[float, int]] = Field(default_factory=dict)
 
     @property
     def step(self) -> Step:
