@@ -60,17 +60,18 @@ def history(call: Invocation) -> None:
 
 
 def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
-    user, direct = found.user, found.direct
+    query = found.query
+    user, direct = query.user, query.direct
     if found.history is not None:
         _history(ctx, found, prefix)
         return
-    if found.delete:
+    if query.delete:
         key = "archive.deleted" if found.deleted else "archive.unknown_number"
-        ctx.answer(user, direct, key, number=found.number, prefix=prefix)
+        ctx.answer(user, direct, key, number=query.number, prefix=prefix)
         return
-    if found.number is not None:
+    if query.number is not None:
         if not found.found:
-            ctx.answer(user, direct, "archive.unknown_number", number=found.number, prefix=prefix)
+            ctx.answer(user, direct, "archive.unknown_number", number=query.number, prefix=prefix)
             return
         record = found.found[0]
         intro = ctx.t("archive.shown", number=record.number, prefix=prefix)
@@ -81,8 +82,8 @@ def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
             ctx.say_text("archive.shown", body, mentions=(user,))
         return
     if not found.found:
-        key = "archive.none" if found.words else "archive.empty"
-        ctx.answer(user, direct, key, words=found.words, prefix=prefix)
+        key = "archive.none" if query.words else "archive.empty"
+        ctx.answer(user, direct, key, words=query.words, prefix=prefix)
         return
     lines = [
         ctx.t(
@@ -93,12 +94,12 @@ def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
         )
         for record in found.found
     ]
-    key = "archive.found" if found.words else "archive.latest"
+    key = "archive.found" if query.words else "archive.latest"
     ctx.answer(
         user,
         direct,
         key,
-        words=found.words,
+        words=query.words,
         count=len(found.found),
         lines="\n".join(lines),
         prefix=prefix,
@@ -108,7 +109,7 @@ def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
 def _history(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
     sessions = found.history or ()
     if not sessions:
-        ctx.answer(found.user, found.direct, "archive.history_none", prefix=prefix)
+        ctx.answer(found.query.user, found.query.direct, "archive.history_none", prefix=prefix)
         return
     lines = []
     for session in sessions:
@@ -119,8 +120,8 @@ def _history(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
             title = session.title or when
             lines.append(ctx.t("archive.history_shared", number=session.number, title=title))
     ctx.answer(
-        found.user,
-        found.direct,
+        found.query.user,
+        found.query.direct,
         "archive.history",
         count=len(sessions),
         lines="\n".join(lines),

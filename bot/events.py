@@ -6,6 +6,7 @@ Events are frozen, keyword-only values and are never subclassed.
 
 from dataclasses import dataclass
 
+from bot.effects import ArchiveQuery
 from bot.ids import EventId, MessageId, RoomId, UserId
 
 __all__ = [
@@ -152,15 +153,11 @@ class PastSession:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveFound:
-    """What the runtime found in the archive for an ``ArchiveQuery`` (same fields), or
-    whether it deleted the record asked."""
+    """What the runtime found in the archive for ``query``, or whether it deleted the record
+    asked."""
 
     room: RoomId
-    user: UserId
-    direct: bool
-    words: str = ""
-    number: int | None = None
-    delete: bool = False
+    query: ArchiveQuery
     found: tuple[Archived, ...] = ()
     deleted: bool = False
     history: tuple[PastSession, ...] | None = None

@@ -58,12 +58,12 @@ def look_up(db: sqlite3.Connection, query: ArchiveQuery) -> ArchiveFound:
         found = db.execute(
             columns + " WHERE room = ? AND number = ?", (query.room, query.number)
         ).fetchall()
-    elif _terms(query.words):
+    elif terms := _terms(query.words):
         found = db.execute(
             columns + " WHERE room = ? AND id IN"
             " (SELECT rowid FROM archive_words WHERE archive_words MATCH ?)"
             " ORDER BY number DESC LIMIT ?",
-            (query.room, _terms(query.words), SHOWN),
+            (query.room, terms, SHOWN),
         ).fetchall()
     else:
         found = db.execute(
@@ -71,11 +71,7 @@ def look_up(db: sqlite3.Connection, query: ArchiveQuery) -> ArchiveFound:
         ).fetchall()
     return ArchiveFound(
         room=query.room,
-        user=query.user,
-        direct=query.direct,
-        words=query.words,
-        number=query.number,
-        delete=query.delete,
+        query=query,
         found=tuple(
             Archived(number=int(str(n)), title=str(t), request=str(r), text=str(b))
             for n, t, r, b in found
@@ -104,9 +100,7 @@ def _history(db: sqlite3.Connection, query: ArchiveQuery) -> ArchiveFound:
                 title=None if title is None else str(title),
             )
         )
-    return ArchiveFound(
-        room=query.room, user=query.user, direct=query.direct, history=tuple(sessions)
-    )
+    return ArchiveFound(room=query.room, query=query, history=tuple(sessions))
 
 
 def _terms(words: str) -> str:
