@@ -1,5 +1,6 @@
 """The bot as a separate process (for SIGKILL), and its SQLite file read from outside."""
 
+import asyncio
 import signal
 import sqlite3
 import subprocess
@@ -38,10 +39,12 @@ class BotProcess:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=10)
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """SIGTERM, then wait (20 s at most) without blocking this event loop: a test server
+        running in it (Mattermost) must still answer the bot's goodbyes while it shuts down."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=20)
+            await asyncio.to_thread(self.proc.wait, 20)
 
 
 class StoreReader:

@@ -59,7 +59,7 @@ async def test_bot_killed_mid_step_resumes_the_same_step_with_inputs_and_no_repe
         await heard(people, "Recherche de problématique", to="camille")
         after = await reader.state(room)
     finally:
-        bot.stop()
+        await bot.stop()
         await people.close()
 
     assert after is not None and before is not None

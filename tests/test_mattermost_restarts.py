@@ -49,7 +49,7 @@ async def test_bot_killed_mid_step_resumes_with_inputs_and_no_repeats(mattermost
         await heard(people, "votre problématique est notée (n° 2)", to="bruno")
         after = await reader.state(room)
     finally:
-        bot.stop()
+        await bot.stop()
     assert before is not None and after is not None
     assert after["step_index"] == before["step_index"] == 3
     assert after["timers"]["step"] == before["timers"]["step"]
