@@ -41,6 +41,7 @@ import secrets
 import ssl
 import string
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,6 +151,12 @@ class Channel:
         }
 
 
+#: an extra route handler: (server, request, caller's user id, path parts) → a response, or None
+Extension = Callable[
+    ["MattermostServer", web.Request, str, list[str]], Awaitable[web.Response | None]
+]
+
+
 class MattermostServer:
     def __init__(self) -> None:
         self.api = api_description()
@@ -169,6 +176,9 @@ class MattermostServer:
         self.refuse_websockets = False
         #: user id → the rate limit their requests meet (none unless a test sets one)
         self.rate_limits: dict[str, RateLimit] = {}
+        #: more routes, each in its own module (integrations, files…): tried in order before
+        #: the 404; an extension returns None for a request that is not its own
+        self.extensions: list[Extension] = []
         self._seq: dict[web.WebSocketResponse, int] = {}
         self._last_stamp = 0
         self._sample = random.Random(1000)  # which posts a capped ``since`` answer holds
@@ -401,6 +411,10 @@ class MattermostServer:
                     return await self._react(user, body)
                 case "DELETE", ["users", who, "posts", post_id, "reactions", emoji]:
                     return await self._unreact(user, who, post_id, emoji)
+            for extension in self.extensions:
+                response = await extension(self, request, user, parts)
+                if response is not None:
+                    return response
             raise ApiError(404, "api.context.404.app_error", "Sorry, we could not find the page.")
         except ApiError as error:
             return self._error(error.status, error.error_id, error.message)
