@@ -49,19 +49,23 @@ def ask(call: Invocation) -> None:
             words=words,
             number=number,
             delete=delete,
+            thread=ctx.reply_thread,
         )
     )
 
 
 def history(call: Invocation) -> None:
     """``historique``: the room's past sessions, with their record's number when shared."""
-    query = ArchiveQuery(room=call.ctx.room, user=UserId(call.user), direct=call.direct)
+    query = ArchiveQuery(
+        room=call.ctx.room, user=UserId(call.user), direct=call.direct, thread=call.ctx.reply_thread
+    )
     call.ctx.effects.append(dataclasses.replace(query, history=True))
 
 
 def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
     query = found.query
     user, direct = query.user, query.direct
+    ctx.reply_thread, ctx.from_room = query.thread, not direct
     if found.history is not None:
         _history(ctx, found, prefix)
         return
@@ -79,7 +83,7 @@ def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
         if direct:
             ctx.dm_text(user, "archive.shown", body)
         else:
-            ctx.say_text("archive.shown", body, mentions=(user,))
+            ctx.say_text("archive.shown", body, mentions=(user,), reply=True)
         return
     if not found.found:
         key = "archive.none" if query.words else "archive.empty"

@@ -29,7 +29,8 @@ class Say:
 
     ``key`` names the catalogue text it was built from (tests and logs use it); ``body`` is the
     rendered text, in light Markdown. ``ref`` labels the message so that reactions to it reach
-    the engine; ``pin`` asks the adapter to pin it where it can.
+    the engine; ``pin`` asks the adapter to pin it where it can; ``thread``: post it as a reply
+    in the thread that starts with that message.
     """
 
     room: RoomId
@@ -38,6 +39,7 @@ class Say:
     mentions: tuple[UserId, ...] = ()
     ref: str | None = None
     pin: bool = False
+    thread: MessageId | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,6 +111,7 @@ class ArchiveQuery:
     number: int | None = None
     delete: bool = False
     history: bool = False  # the room's past sessions, shared or not
+    thread: MessageId | None = None  # where the question was asked: the answer goes there
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
