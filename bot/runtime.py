@@ -45,7 +45,7 @@ from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
 from bot.log_safe import failure
 from bot.ports import Adapter
 from bot.routing import rooms_for
-from bot.scheduler import TimerScheduler
+from bot.scheduler import SchedulerFactory, TimerScheduler
 from bot.state import AtelierState
 from bot.store import Store
 from bot.texts import render
@@ -68,6 +68,7 @@ class Runtime:
         adapters: Sequence[Adapter],
         *,
         clock: Callable[[], float] = time.time,
+        scheduler: SchedulerFactory = TimerScheduler,
     ) -> None:
         self.engine = engine
         self.store = store
@@ -77,7 +78,7 @@ class Runtime:
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.delivery = Delivery(store, adapters, clock, report=self.process, spawn=self._spawn)
-        self._scheduler = TimerScheduler(self._on_timer, clock)
+        self.scheduler = scheduler(self._on_timer, clock)
         self._closing = False
         self.handled = 0
         self.changed = asyncio.Event()
@@ -90,10 +91,10 @@ class Runtime:
         its platform is connected (a room's later effects still wait behind it, in order).
         """
         self.states = await self.store.active_ateliers()
-        self._scheduler.start()
+        self.scheduler.start()
         for room, state in self.states.items():
             for name, at in state.timers.items():
-                self._scheduler.arm(room, name, at)
+                self.scheduler.arm(room, name, at)
         for adapter in self.adapters:
             await adapter.connect(self.receive)
         for room in {item.room for item in await self.store.pending()}:
@@ -101,7 +102,7 @@ class Runtime:
 
     async def stop(self) -> None:
         self.delivery.stop()
-        self._scheduler.shutdown()
+        self.scheduler.shutdown()
         for adapter in self.adapters:
             await adapter.close()
         await self.store.flush()  # the last delivery marks
@@ -231,9 +232,9 @@ class Runtime:
         for effect in effects:
             match effect:
                 case StartTimer():
-                    self._scheduler.arm(effect.room, effect.name, effect.at)
+                    self.scheduler.arm(effect.room, effect.name, effect.at)
                 case CancelTimer():
-                    self._scheduler.cancel(effect.room, effect.name)
+                    self.scheduler.cancel(effect.room, effect.name)
                 case Say() | SayDirect() | React() | Record() | Archive():
                     pass  # the store has kept them (outbox, inputs, archive); delivered below
                 case ArchiveQuery() | PersonalData():

@@ -1,18 +1,35 @@
-"""Step timers on APScheduler (AsyncIOScheduler): one job per pending deadline.
+"""Timers: the ``Scheduler`` port, and its production form on APScheduler (AsyncIOScheduler).
 
-The deadlines themselves live in the store; this only wakes the runtime up at the right time.
-A deadline already past (the bot was down) fires at once: none is ever dropped.
+The deadlines themselves live in the store; a scheduler only wakes the runtime up at the right
+time. A deadline already past (the bot was down) fires at once: none is ever dropped. The
+runtime takes a factory, so tests can drive time by hand (``bot.testing.ManualScheduler``).
 """
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-__all__ = ["TimerScheduler"]
+__all__ = ["Fire", "Scheduler", "SchedulerFactory", "TimerScheduler"]
 
+#: what a scheduler calls when a deadline comes: (room, timer name, the deadline asked)
 Fire = Callable[[str, str, float], Awaitable[None]]
+
+
+class Scheduler(Protocol):
+    """One pending job per (room, name); arming again replaces it."""
+
+    def start(self) -> None: ...
+    def shutdown(self) -> None: ...
+    def arm(self, room: str, name: str, at: float) -> None: ...
+    def cancel(self, room: str, name: str) -> None: ...
+    def pending(self) -> int: ...
+
+
+#: how the runtime makes its scheduler: from what to call, and the clock
+SchedulerFactory = Callable[[Fire, Callable[[], float]], Scheduler]
 
 
 class TimerScheduler:

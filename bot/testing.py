@@ -2,7 +2,11 @@
 
 ``EngineHarness`` plays the runtime's part without I/O: it feeds events to ``decide``, keeps
 the state, collects the effects and fires due timers when the clock is moved forward.
+``ManualScheduler`` is the runtime's scheduler on a ``FrozenClock``: days pass in a test with
+``await scheduler.advance(seconds)``, firing what falls due, in order, through the runtime.
 """
+
+from collections.abc import Callable
 
 from bot.effects import Effect, React, Say, SayDirect, StartTimer
 from bot.engine import Engine, EngineSettings
@@ -19,9 +23,10 @@ from bot.events import (
 from bot.formats import load_formats
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.ports import DeliveryError, Sink
+from bot.scheduler import Fire
 from bot.state import AtelierState
 
-__all__ = ["EngineHarness", "FrozenClock", "RecordingAdapter"]
+__all__ = ["EngineHarness", "FrozenClock", "ManualScheduler", "RecordingAdapter"]
 
 
 class FrozenClock:
@@ -35,6 +40,52 @@ class FrozenClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class ManualScheduler:
+    """A ``bot.scheduler.Scheduler`` that fires only when told to move its ``FrozenClock``.
+
+    Give it to the runtime (``Runtime(..., clock=clock, scheduler=ManualScheduler)``); a job
+    armed in the past (downtime) fires at the next ``advance``, at the clock's time then.
+    """
+
+    def __init__(self, fire: Fire, clock: Callable[[], float]) -> None:
+        if not isinstance(clock, FrozenClock):
+            raise TypeError("ManualScheduler needs the runtime's clock to be a FrozenClock")
+        self._fire = fire
+        self.clock = clock
+        self.jobs: dict[tuple[str, str], float] = {}
+        self.fired: list[tuple[str, str, float]] = []  # (room, name, deadline), in order
+
+    def start(self) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        self.jobs.clear()
+
+    def arm(self, room: str, name: str, at: float) -> None:
+        self.jobs[(room, name)] = at
+
+    def cancel(self, room: str, name: str) -> None:
+        self.jobs.pop((room, name), None)
+
+    def pending(self) -> int:
+        return len(self.jobs)
+
+    async def advance(self, seconds: float) -> None:
+        """Move the clock by ``seconds``, firing every job that falls due on the way, earliest
+        first, each one handled by the runtime before the next; jobs armed meanwhile count."""
+        target = self.clock.now + seconds
+        while True:
+            due = [(at, room, name) for (room, name), at in self.jobs.items() if at <= target]
+            if not due:
+                break
+            at, room, name = min(due)
+            del self.jobs[(room, name)]
+            self.clock.now = max(self.clock.now, at)
+            self.fired.append((room, name, at))
+            await self._fire(room, name, at)
+        self.clock.now = max(self.clock.now, target)
 
 
 class EngineHarness:

@@ -143,13 +143,13 @@ async def _b4(folder: Path, spm: float) -> dict:
         for name in state.timers
     }
     armed: set[tuple[str, str]] = set()
-    arm = runtime._scheduler.arm
+    arm = runtime.scheduler.arm
 
     def counted(room: str, name: str, at: float) -> None:
         armed.add((room, name))
         arm(room, name, at)
 
-    runtime._scheduler.arm = counted  # type: ignore[method-assign]
+    runtime.scheduler.arm = counted  # type: ignore[method-assign]
     started = time.monotonic()
     await runtime.start()
     room = next(iter(runtime.states))
