@@ -2,9 +2,11 @@
 
 from collections.abc import Callable, Sequence
 
+from bot.agenda import PlanSettings
 from bot.config import Config
 from bot.engine import Engine, EngineSettings
 from bot.formats import FormatError, load_formats
+from bot.planning import Planner
 from bot.ports import Adapter
 from bot.runtime import Runtime
 from bot.store import Store
@@ -46,7 +48,15 @@ async def open_runtime(
     """Engine, store and runtime, not started yet (``await runtime.start()``)."""
     engine = build_engine(config)
     store = await Store.open(config.storage.path)
-    return Runtime(engine, store, adapters_for(store))
+    planning = config.planning
+    plan = PlanSettings(
+        invite_ahead=planning.invite_days_ahead * 86_400,
+        first_reminder=planning.first_reminder_hours * 3_600,
+        last_reminder=planning.last_reminder_minutes * 60,
+        late_grace=planning.late_grace_minutes * 60,
+    )
+    planner = Planner(engine.settings, plan, engine.formats)
+    return Runtime(engine, store, adapters_for(store), planner=planner)
 
 
 def platform_adapters(config: Config, store: Store) -> list[Adapter]:

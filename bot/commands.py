@@ -13,6 +13,7 @@ from enum import StrEnum
 
 __all__ = [
     "COMMANDS",
+    "PLANNING",
     "Command",
     "CommandSpec",
     "Unknown",
@@ -70,6 +71,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("history", ("historique",), Who.ANYONE),
     CommandSpec("my-data", ("mes-donnees",), Who.ANYONE),
     CommandSpec("forget-me", ("oublie-moi", "oubliez-moi"), Who.ANYONE),
+    CommandSpec("plan", ("planifier",), Who.ANYONE),
+    CommandSpec("agenda", (), Who.ANYONE),
+    CommandSpec("coming", ("viens", "je-viens"), Who.ANYONE),
+    CommandSpec("not-coming", ("absent", "absente", "viens-plus"), Who.ANYONE),
+    CommandSpec("cancel", ("annuler",), Who.ANYONE),
+    CommandSpec("move", ("deplacer",), Who.ANYONE),
     CommandSpec("next", ("suivant", "skip"), Who.FACILITATOR, facilitation=True),
     CommandSpec("extend", ("prolonger",), Who.FACILITATOR, facilitation=True),
     CommandSpec("shorten", ("raccourcir",), Who.FACILITATOR, facilitation=True),
@@ -81,6 +88,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("choose", ("choisir",), Who.FACILITATOR, facilitation=True),
     CommandSpec("redact", ("masquer",), Who.FACILITATOR, facilitation=True),
 )
+
+#: the planning commands: the runtime hands them to the planner (``bot.planning``), not to the
+#: atelier's engine; cancel and move check their own rights (who planned it, or a moderator)
+PLANNING = frozenset({"plan", "agenda", "coming", "not-coming", "cancel", "move"})
 
 _BY_WORD: dict[str, CommandSpec] = {}
 for _spec in COMMANDS:

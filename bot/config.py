@@ -64,6 +64,16 @@ class TimingSection(_Section):
     seconds_per_minute: float = Field(default=60.0, gt=0, le=3600)
 
 
+class PlanningSection(_Section):
+    """Planned sessions (``!atelier planifier``): when invitations and reminders go out, and how
+    late a session missed while the bot was down may still open."""
+
+    invite_days_ahead: float = Field(default=7, gt=0, le=60)
+    first_reminder_hours: float = Field(default=24, ge=0, le=24 * 14)
+    last_reminder_minutes: float = Field(default=15, ge=0, le=24 * 60)
+    late_grace_minutes: float = Field(default=30, ge=0, le=24 * 60)
+
+
 class MatrixSection(_Section):
     homeserver: str = Field(pattern=r"^https?://")
     user_id: str = Field(pattern=r"^@[^:]+:.+$")
@@ -103,6 +113,7 @@ class Config(_Section):
     bot: BotSection = Field(default_factory=BotSection)
     storage: StorageSection = Field(default_factory=StorageSection)
     timing: TimingSection = Field(default_factory=TimingSection)
+    planning: PlanningSection = Field(default_factory=PlanningSection)
     matrix: MatrixSection | None = None
     mattermost: MattermostSection | None = None
 

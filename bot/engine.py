@@ -14,7 +14,7 @@ import re
 
 from bot import archives, everyone, facilitation, flood, personal, steps
 from bot.bare_words import understood_without_prefix
-from bot.commands import COMMANDS, Command, Unknown, parse, spec
+from bot.commands import COMMANDS, PLANNING, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
 from bot.effects import CancelTimer, Effect, StartTimer
 from bot.events import (
@@ -26,6 +26,7 @@ from bot.events import (
     MessagePosted,
     MessageRemoved,
     PersonalDataFound,
+    PlannedOpening,
     ReactionAdded,
     ReactionRemoved,
     TimerFired,
@@ -36,7 +37,7 @@ from bot.ids import RoomId
 from bot.permissions import refusal, shown
 from bot.refs import Card, Consent, Floor, RecordConsent, RulesAgreement, Welcome, decode
 from bot.sizes import INPUT_MAX, too_long
-from bot.start import EngineSettings, start
+from bot.start import EngineSettings, open_planned, start
 from bot.state import AtelierState
 
 __all__ = ["Engine", "EngineSettings"]
@@ -59,7 +60,7 @@ _PLAIN_WORD = re.compile(r"[^\W\d_][\w'-]{0,23}")
 def _check_tables() -> None:
     """Every command has one home: the engine (start), any step, or the steps that accept it."""
     for command in COMMANDS:
-        anywhere = command.name in ("start", *_ANYWHERE) or command.name in _ANY_STEP
+        anywhere = command.name in ("start", *_ANYWHERE, *PLANNING) or command.name in _ANY_STEP
         if anywhere == (steps.accepted_in(command.name) is not None):
             raise RuntimeError(f"command {command.name!r}: no handler, or two homes")
 
@@ -126,6 +127,8 @@ class Engine:
                 archives.answer(ctx, event, self._p)
             case PersonalDataFound():
                 personal.answer(ctx, event, self._p)
+            case PlannedOpening():
+                open_planned(ctx, event, self.settings, self.formats)
             case TimerFired():
                 if ctx.has_atelier:
                     _on_timer(ctx, event)
@@ -255,6 +258,8 @@ class Engine:
         if parsed.name == "start":
             start(call, self.settings, self.formats)
             return
+        if parsed.name in PLANNING:
+            return  # the runtime hands these to the planner (bot.planning), never here
         if parsed.name in _ANYWHERE:
             _ANYWHERE[parsed.name](call)
             return

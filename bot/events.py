@@ -20,6 +20,7 @@ __all__ = [
     "MessageRemoved",
     "PastSession",
     "PersonalDataFound",
+    "PlannedOpening",
     "ReactionAdded",
     "ReactionRemoved",
     "TimerFired",
@@ -177,6 +178,19 @@ class PersonalDataFound:
     records: int = 0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedOpening:
+    """A planned session's time has come (``bot.planning``): start the atelier with who planned
+    it as facilitator and ``people`` (user id, display name) as participants."""
+
+    room: RoomId
+    facilitator: UserId
+    facilitator_name: str
+    people: tuple[tuple[UserId, str], ...] = ()
+    format: str | None = None
+    end: float | None = None
+
+
 Event = (
     MessagePosted
     | MessageEdited
@@ -189,4 +203,5 @@ Event = (
     | Undeliverable
     | ArchiveFound
     | PersonalDataFound
+    | PlannedOpening
 )

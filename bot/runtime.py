@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import assert_never
 
+from bot.agenda import Agenda, PlanSettings, deadlines
 from bot.delivery import Delivery
 from bot.effects import (
     Archive,
@@ -43,6 +44,7 @@ from bot.events import (
 from bot.ids import RoomId
 from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
 from bot.log_safe import failure
+from bot.planning import Planner
 from bot.ports import Adapter
 from bot.routing import rooms_for
 from bot.scheduler import SchedulerFactory, TimerScheduler
@@ -69,8 +71,11 @@ class Runtime:
         *,
         clock: Callable[[], float] = time.time,
         scheduler: SchedulerFactory = TimerScheduler,
+        planner: Planner | None = None,
     ) -> None:
         self.engine = engine
+        self.planner = planner or Planner(engine.settings, PlanSettings(), engine.formats)
+        self.agendas: dict[str, Agenda] = {}
         self.store = store
         self.adapters = list(adapters)
         self.clock = clock
@@ -91,9 +96,13 @@ class Runtime:
         its platform is connected (a room's later effects still wait behind it, in order).
         """
         self.states = await self.store.active_ateliers()
+        self.agendas = await self.store.agendas()
         self.scheduler.start()
         for room, state in self.states.items():
             for name, at in state.timers.items():
+                self.scheduler.arm(room, name, at)
+        for room, agenda in self.agendas.items():
+            for name, at in deadlines(agenda, self.planner.plan).items():
                 self.scheduler.arm(room, name, at)
         for adapter in self.adapters:
             await adapter.connect(self.receive)
@@ -203,22 +212,40 @@ class Runtime:
             _log_failure(f"timer {name} of {room} failed", error)
 
     async def process(self, event: Event) -> None:
-        """Decide on one event, persist, then perform. Events of one room run one at a time."""
+        """Decide on one event, persist, then perform. Events of one room run one at a time.
+
+        Planning commands, reactions to invitations and planning timers go to the planner; a
+        session it opens goes on to the engine, in the same transaction."""
         room = event.room
         event_id = getattr(event, "event_id", None)
         async with self._lock(room):
             before = self.states.get(room)
             now = self.clock()
-            after, effects = self.engine.decide(before, event, now)
+            agenda: Agenda | None = None  # the room's agenda, when this decision changed it
+            if self.planner.takes(event, before is not None):
+                plan = self.planner.decide(self.agendas.get(room), event, now, before is not None)
+                after, effects = before, plan.effects
+                if plan.opening is not None:
+                    after, opened = self.engine.decide(before, plan.opening, now)
+                    effects = effects + opened
+                if plan.agenda is not self.agendas.get(room):
+                    agenda = plan.agenda
+            else:
+                after, effects = self.engine.decide(before, event, now)
             pending = await self.store.commit_decision(
                 room=room,
                 state=after,
                 event_id=event_id,
                 effects=effects,
                 now=now,
+                agenda=agenda,
             )
             if pending is None:
                 return  # handled before (a platform sent it again): the decision is dropped
+            if agenda is not None and agenda.sessions:
+                self.agendas[room] = agenda
+            elif agenda is not None:
+                self.agendas.pop(room, None)
             if after is not None and not after.finished:
                 self.states[room] = after
             else:

@@ -8,11 +8,13 @@ the engine's settings and the chosen format, then enters the format's first step
 from dataclasses import dataclass
 
 from bot import clock, steps
-from bot.context import Invocation
+from bot.context import Ctx, Invocation
+from bot.events import PlannedOpening
 from bot.formats import DEFAULT_FORMAT_ID, Format
 from bot.state import AtelierState, Person
+from bot.steps.opening import join
 
-__all__ = ["EngineSettings", "may_start", "start"]
+__all__ = ["EngineSettings", "may_start", "open_planned", "start"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,32 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
     )  # a plan longer than the announced end is the facilitator's news (steps.watch_plan)
     # the facilitator is welcomed privately at once: how to steer, and when the bot will write
     ctx.dm(sender, "guide.facilitator", name=call.name)
+
+
+def open_planned(
+    ctx: Ctx, event: PlannedOpening, settings: EngineSettings, formats: dict[str, Format]
+) -> None:
+    """A planned session opens (``bot.planning``): ``start`` as the person who planned it
+    would have typed it, then those who said they would come join."""
+    args = event.format or ""
+    if event.end is not None:
+        args += f" --end {clock.clock(event.end, settings.timezone)}"
+    call = Invocation(
+        ctx=ctx,
+        user=event.facilitator,
+        name=event.facilitator_name,
+        args=args,
+        direct=False,
+        moderator=True,  # they were allowed to start when they planned it
+        message_id=None,
+        prefix=settings.command_prefix,
+    )
+    start(call, settings, formats)
+    if not ctx.has_atelier or ctx.s.facilitator != event.facilitator:
+        return  # an atelier was running already: the planner said so
+    for user, name in event.people:
+        if user != event.facilitator and user not in ctx.s.participants:
+            join(ctx, user, name, None)
 
 
 def _parse_start(args: str) -> dict[str, str]:

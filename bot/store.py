@@ -22,12 +22,14 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
+from bot.agenda import Agenda
 from bot.effects import Archive, ArchiveQuery, CancelTimer, Effect, PersonalData, StartTimer
 from bot.events import ArchiveFound, PersonalDataFound
 from bot.retention import EVENT_IDS_DAYS, scrubbed
 from bot.state import AtelierState
 from bot.store_archive import archive_row, look_up
 from bot.store_people import personal_data
+from bot.store_planning import agenda_statements, stored_agendas
 from bot.store_rows import (
     PENDING,
     Mark,
@@ -163,6 +165,11 @@ class Store:
         return states
 
     @_serialized
+    async def agendas(self) -> dict[str, Agenda]:
+        """The rooms' agendas of planned sessions (bot/store_planning.py)."""
+        return await self._in_thread(stored_agendas)
+
+    @_serialized
     async def atelier(self, atelier_id: str) -> AtelierState | None:
         data = await self._in_thread(lambda db: stored_state(db, "id = ?", (atelier_id,)))
         return AtelierState.model_validate(data[0]) if data else None
@@ -176,9 +183,10 @@ class Store:
         event_id: str | None,
         effects: Sequence[Effect],
         now: float,
+        agenda: Agenda | None = None,
     ) -> list[OutboxItem] | None:
         """Store one decision atomically (what changed of the state, inputs, outbox, the
-        event id, and the delivery marks not yet written).
+        event id, the room's agenda if it changed, and the delivery marks not yet written).
 
         Returns the room's pending effects, oldest first (read in the same trip to the
         database), or None, storing nothing of the decision, when that event id was already
@@ -195,12 +203,16 @@ class Store:
                 statements.append(archive_row(effect))
             elif not isinstance(effect, StartTimer | CancelTimer | ArchiveQuery | PersonalData):
                 statements.append(effect_row(effect, room, now))  # the state holds deadlines
+        if agenda is not None:
+            statements += agenda_statements(agenda, now)  # bot/store_planning.py
         marks = self._take_marks()
         if ended and state is not None:
             # the atelier is over: its labels mean nothing to the next one in this room (a ✋
             # on an old welcome must not register anyone), and they are not kept; nor is
-            # anything people wrote (bot/retention.py)
-            statements.append(("DELETE FROM message_refs WHERE room = ?", (room,)))
+            # anything people wrote (bot/retention.py); the invitations to planned sessions stay
+            statements.append(
+                ("DELETE FROM message_refs WHERE room = ? AND ref NOT LIKE 'plan:%'", (room,))
+            )
             statements.append(("DELETE FROM inputs WHERE atelier_id = ?", (state.id,)))
         if now >= self._next_prune:
             statements.append(
@@ -240,8 +252,8 @@ class Store:
         if rows is None:
             return None
         if ended:
-            self._refs[room] = {}
-            self._refs_loaded.add(room)
+            refs = self._refs.get(room, {}) if room in self._refs_loaded else {}
+            self._refs[room] = {m: r for m, r in refs.items() if r.startswith("plan:")}
         if state is not None and after is not None:
             if state.finished:
                 self._written.pop(state.id, None)

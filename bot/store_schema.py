@@ -197,6 +197,16 @@ MIGRATIONS: tuple[Sequence[Migration], ...] = (
     ),
     # 3: the rooms' archives of shared records, searchable (bot/store_archive.py)
     (_create_archive,),
+    # 4: the rooms' agendas of planned sessions (bot/store_planning.py)
+    (
+        """
+        CREATE TABLE agendas (
+            room TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        """,
+    ),
 )
 
 

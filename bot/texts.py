@@ -47,6 +47,9 @@ class TextsError(Exception):
 BOT_PARAMS = frozenset(
     {
         "average",  # a number the bot computes
+        "before",  # a date the bot wrote (bot.when)
+        "days",
+        "duration",  # a duration the bot wrote (bot.when)
         "command",  # a command word, as the bot spells it
         "count",
         "date",

@@ -3,7 +3,9 @@
 from conftest import FAC, PEOPLE, at_choice, at_problem_search, goto, started, with_offerer
 
 from bot.effects import Say, SayDirect, StartTimer
+from bot.events import PlannedOpening
 from bot.formats import StepKind
+from bot.ids import RoomId, UserId
 from bot.testing import EngineHarness
 
 K = StepKind
@@ -400,3 +402,19 @@ def test_an_optional_step_is_shown_so_and_the_facilitator_is_reminded_it_may_be_
     assert "suivant" in h2.told(FAC, "plan.optional_step")[0].body
     goto(h2, K.HARVEST)
     assert not h2.told(FAC, "plan.optional_step")
+
+
+def test_a_planned_session_opens_with_its_facilitator_and_those_who_said_they_come():
+    """The planner's PlannedOpening starts the atelier as `démarrer` would, people joined."""
+    h = EngineHarness()
+    h.feed(
+        PlannedOpening(
+            room=RoomId(h.room),
+            facilitator=UserId("camille"),
+            facilitator_name="Camille",
+            people=((UserId("alice"), "Alice"), (UserId("élise"), "Élise ✨")),
+        )
+    )
+    assert h.s.facilitator == "camille"
+    assert h.s.participants == ["alice", "élise"]
+    assert h.said("join.welcome", h.effects) and h.told("camille", "guide.facilitator", h.effects)

@@ -1,0 +1,91 @@
+"""A room's agenda: the sessions planned there, who said they would come, what was sent.
+
+Kept apart from the atelier's state (an atelier runs; an agenda waits), stored as one row per
+room (``bot.store_planning``), decided by ``bot.planning``. Its deadlines are not stored apart:
+they follow from the sessions (``deadlines``), and are re-armed from them at start-up.
+"""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "TIMER_PREFIX",
+    "Agenda",
+    "PlanSettings",
+    "Planned",
+    "deadlines",
+    "timer_name",
+    "timer_of",
+]
+
+#: the planner's timer names start with this (the atelier's never do)
+TIMER_PREFIX = "plan:"
+
+
+class PlanSettings(BaseModel):
+    """``[planning]`` of the configuration, in seconds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    invite_ahead: float = 7 * 86_400  # a session of a cycle is announced this long before
+    first_reminder: float = 24 * 3_600
+    last_reminder: float = 15 * 60
+    late_grace: float = 30 * 60  # a start missed by less than this opens late; more: missed
+    most_sessions: int = 60  # per room
+
+
+class Planned(BaseModel):
+    """One planned session; ``number`` is stable in the room (``annuler 3`` means this one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int
+    start: float
+    end: float | None = None
+    format: str | None = None
+    facilitator: str
+    facilitator_name: str
+    #: who said they would come: user id → display name, in the order they said it
+    coming: dict[str, str] = Field(default_factory=dict)
+    invited: bool = False  # the invitation is posted (a cycle's later sessions: a week ahead)
+    #: reminders done ("first", "last"): sent, or passed over when no longer true
+    reminded: list[str] = Field(default_factory=list)
+    cycle: int | None = None  # the number of the first session of its cycle
+
+
+class Agenda(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    room: str
+    lang: str
+    timezone: str
+    next_number: int = 1
+    sessions: list[Planned] = Field(default_factory=list)
+
+    def session(self, number: int) -> Planned | None:
+        return next((p for p in self.sessions if p.number == number), None)
+
+
+def timer_name(number: int, what: str) -> str:
+    return f"{TIMER_PREFIX}{number}:{what}"
+
+
+def timer_of(name: str) -> tuple[int, str] | None:
+    """``"plan:3:open"`` → (3, "open"); None for a timer that is not the planner's."""
+    if not name.startswith(TIMER_PREFIX):
+        return None
+    number, _, what = name[len(TIMER_PREFIX) :].partition(":")
+    return (int(number), what) if number.isdigit() and what else None
+
+
+def deadlines(agenda: Agenda | None, settings: PlanSettings) -> dict[str, float]:
+    """The jobs the agenda waits for: each session's invitation, reminders and opening."""
+    jobs: dict[str, float] = {}
+    for p in agenda.sessions if agenda is not None else ():
+        if not p.invited:
+            jobs[timer_name(p.number, "invite")] = p.start - settings.invite_ahead
+        if "first" not in p.reminded:
+            jobs[timer_name(p.number, "first")] = p.start - settings.first_reminder
+        if "last" not in p.reminded:
+            jobs[timer_name(p.number, "last")] = p.start - settings.last_reminder
+        jobs[timer_name(p.number, "open")] = p.start
+    return jobs

@@ -1,0 +1,212 @@
+"""The planner: ``decide(agenda, event, now) -> PlanDecision``, pure like the engine.
+
+It holds a room's agenda (``bot.agenda``): planning commands, reactions to invitations and the
+planner's own timers (``plan:N:invite|first|last|open``) come here, routed by the runtime
+(``takes``). When a session's time comes, the decision carries a ``PlannedOpening`` that the
+runtime hands to the atelier's engine in the same transaction (``bot.start.open_planned``).
+
+Downtime is never silent: a reminder whose moment passed while the bot was down is sent once
+if it is still true (the session is ahead, and no later reminder is due), else passed over;
+a session whose start passed opens late with a word within the grace period, and is reported
+missed after it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.agenda import TIMER_PREFIX, Agenda, Planned, PlanSettings, deadlines, timer_of
+from bot.commands import PLANNING, Command, normalize, parse
+from bot.effects import CancelTimer, Effect, StartTimer
+from bot.events import (
+    Event,
+    MessagePosted,
+    PlannedOpening,
+    ReactionAdded,
+    ReactionRemoved,
+    TimerFired,
+)
+from bot.ids import RoomId, UserId
+from bot.planning_commands import HANDLERS, PlanCall, PlanCtx, PlanWork, come, invite, stay_away
+from bot.start import EngineSettings
+
+__all__ = ["PlanDecision", "Planner"]
+
+#: reactions on an invitation that say « I am coming »
+COMING_KEYS = frozenset({"hand", "yes", "thumbsup"})
+#: the bare words, typed alone in a room without an atelier, that say the same
+_BARE_COMING = ("je viens", "i'm coming", "im coming")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDecision:
+    agenda: Agenda | None  # the one given when nothing changed
+    effects: list[Effect]
+    opening: PlannedOpening | None = None
+
+
+class Planner:
+    def __init__(
+        self, settings: EngineSettings, plan: PlanSettings, formats: Iterable[str]
+    ) -> None:
+        self.settings = settings
+        self.plan = plan
+        self.formats = frozenset(formats)
+
+    # -- routing ---------------------------------------------------------------------------
+    def takes(self, event: Event, atelier_running: bool) -> bool:
+        """Whether ``event`` is the planner's (else it is the atelier engine's)."""
+        match event:
+            case MessagePosted():
+                return self._command(event.text, atelier_running) is not None
+            case ReactionAdded() | ReactionRemoved():
+                return event.ref.startswith(TIMER_PREFIX)
+            case TimerFired():
+                return timer_of(event.name) is not None
+            case _:
+                return False
+
+    def _command(self, text: str, atelier_running: bool) -> tuple[str, str] | None:
+        parsed = parse(text, self.settings.command_prefix, direct=False)
+        if isinstance(parsed, Command):
+            return (parsed.name, parsed.args) if parsed.name in PLANNING else None
+        body = normalize(text).rstrip(" !.")
+        prefix = normalize(self.settings.command_prefix)
+        if body.startswith(prefix + " "):
+            body = body[len(prefix) + 1 :]
+        elif atelier_running:
+            return None  # in a running atelier, plain words are the atelier's
+        for words in _BARE_COMING:
+            if body == words or body.startswith(words + " "):
+                rest = body[len(words) :].strip()
+                return ("coming", rest) if rest.isascii() and len(rest) <= 8 else None
+        if body.startswith("je ne viens "):
+            return "not-coming", body.rsplit(" ", 1)[-1] if body[-1:].isdigit() else ""
+        return None
+
+    # -- deciding --------------------------------------------------------------------------
+    def decide(
+        self, agenda: Agenda | None, event: Event, now: float, busy: bool = False
+    ) -> PlanDecision:
+        """``busy``: an atelier is running in the room (a session due now cannot open)."""
+        room = str(event.room)
+        work_agenda = (
+            agenda.model_copy(deep=True)
+            if agenda is not None
+            else Agenda(room=room, lang=self.settings.language, timezone=self.settings.timezone)
+        )
+        ctx = PlanCtx(room, work_agenda.lang, now, self.settings.command_prefix)
+        work = PlanWork(ctx, work_agenda, self.settings, self.plan, self.formats, busy=busy)
+        match event:
+            case MessagePosted():
+                self._on_command(work, event)
+            case ReactionAdded():
+                session = self._invited(work, event.ref)
+                if session is not None and event.key in COMING_KEYS:
+                    come(work, session, event.sender, event.sender_name)
+            case ReactionRemoved():
+                session = self._invited(work, event.ref)
+                if session is not None and event.key in COMING_KEYS:
+                    stay_away(work, session, event.sender)
+            case TimerFired():
+                self._on_timer(work, event)
+        changed = work_agenda != agenda and (agenda is not None or bool(work_agenda.sessions))
+        after = work_agenda if changed else agenda
+        effects = ctx.effects + _timer_changes(
+            RoomId(room), deadlines(agenda, self.plan), deadlines(after, self.plan)
+        )
+        return PlanDecision(after, effects, work.opening)
+
+    def _on_command(self, work: PlanWork, event: MessagePosted) -> None:
+        work.ctx.from_room, work.ctx.reply_thread = True, event.thread
+        found = self._command(event.text, atelier_running=False)
+        if found is None:
+            return
+        name, args = found
+        call = PlanCall(
+            work, event.sender, event.sender_name, args, event.moderator, event.message_id
+        )
+        HANDLERS[name](call)
+
+    @staticmethod
+    def _invited(work: PlanWork, ref: str) -> Planned | None:
+        number = ref[len(TIMER_PREFIX) :]
+        return work.agenda.session(int(number)) if number.isdigit() else None
+
+    # -- time ------------------------------------------------------------------------------
+    def _on_timer(self, work: PlanWork, event: TimerFired) -> None:
+        found = timer_of(event.name)
+        expected = deadlines(work.agenda, self.plan).get(event.name)
+        if found is None or expected is None or abs(expected - event.at) > 1e-6:
+            return  # stale: the session moved, was cancelled, or this was done
+        session = work.agenda.session(found[0])
+        assert session is not None
+        now, plan = work.ctx.now, self.plan
+        match found[1]:
+            case "invite":
+                if now < session.start:
+                    invite(work, session)
+                else:
+                    session.invited = True  # the opening says it all now
+            case "first":
+                session.reminded.append("first")
+                if session.invited and now < session.start - plan.last_reminder:
+                    self._remind(work, session, "agenda.reminder_first")
+            case "last":
+                session.reminded.append("last")
+                if session.invited and now < session.start:
+                    self._remind(work, session, "agenda.reminder_last")
+            case "open":
+                self._open(work, session, event.room)
+
+    def _remind(self, work: PlanWork, session: Planned, key: str) -> None:
+        """Said in the room (a mention of who comes) and privately to each of them: the
+        session's date, absolute, so the words stay true whenever they are read."""
+        ctx = work.ctx
+        minutes = max(1, round((session.start - ctx.now) / 60))
+        ctx.say(
+            key,
+            mentions=tuple(session.coming),
+            number=session.number,
+            date=work.when(session.start),
+            minutes=minutes,
+            count=len(session.coming),
+        )
+        for user in (session.facilitator, *session.coming):
+            ctx.dm(user, key + "_dm", number=session.number, date=work.when(session.start))
+
+    def _open(self, work: PlanWork, session: Planned, room: str) -> None:
+        ctx = work.ctx
+        work.agenda.sessions.remove(session)
+        late = ctx.now - session.start
+        date = work.when(session.start)
+        if late > self.plan.late_grace:
+            ctx.say("agenda.missed", number=session.number, date=date)
+            for user in (session.facilitator, *session.coming):
+                ctx.dm(user, "agenda.missed_dm", number=session.number, date=date)
+            return
+        if work.busy:
+            ctx.say("agenda.busy", number=session.number)
+            return
+        if late > 60:
+            ctx.say("agenda.opening_late", number=session.number, minutes=round(late / 60))
+        else:
+            ctx.say("agenda.opening", number=session.number)
+        work.opening = PlannedOpening(
+            room=RoomId(room),
+            facilitator=UserId(session.facilitator),
+            facilitator_name=session.facilitator_name,
+            people=tuple((UserId(u), name) for u, name in session.coming.items()),
+            format=session.format,
+            end=session.end,
+        )
+
+
+def _timer_changes(room: RoomId, before: dict[str, float], after: dict[str, float]) -> list[Effect]:
+    changes: list[Effect] = []
+    for name, at in after.items():
+        if before.get(name) != at:
+            changes.append(StartTimer(room=room, name=name, at=at))
+    for name in before:
+        if name not in after:
+            changes.append(CancelTimer(room=room, name=name))
+    return changes

@@ -1,0 +1,246 @@
+"""The planner alone (bot/planning.py): planning, who comes, reminders, opening, cancel, move,
+cycles and downtime, on a test clock that starts on Thursday 1 January 2026, 10:00 in Paris."""
+
+import pytest
+from planning_kit import DAY, PlanHarness
+
+from bot.markup import user
+
+NB = "\u202f"
+
+
+@pytest.fixture
+def h() -> PlanHarness:
+    return PlanHarness()
+
+
+def _planned(h: PlanHarness, text: str = "planifier 12/01 14h --fin 16h30") -> None:
+    h.cmd("camille", text)
+    assert h.said("agenda.invitation"), h.said_keys()
+
+
+def test_planning_posts_an_invitation_with_the_date_the_french_way(h):
+    """The invitation says the day and time as people say them, the duration, what to prepare."""
+    _planned(h)
+    [invitation] = h.said("agenda.invitation")
+    assert f"lundi 12 janvier à 14{NB}h" in invitation.body
+    assert f"2{NB}h{NB}30" in invitation.body
+    assert "Pour préparer" in invitation.body and "contribuer" in invitation.body
+    assert invitation.ref == "plan:1"
+    assert h.a.sessions[0].facilitator == "camille"
+
+
+def test_times_are_understood_in_every_usual_form(h):
+    """14h, 14h30 and 14:30 all plan the session at that time in the room's zone."""
+    for n, time in enumerate(("14h", "14h30", "14:30"), start=1):
+        h.cmd("camille", f"planifier 12/01 {time}")
+        assert h.a.session(n) is not None
+    starts = [p.start for p in h.a.sessions]
+    assert starts[1] - starts[0] == 1_800 and starts[1] == starts[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("planifier 31/02 14h", "agenda.bad_date"),
+        ("planifier 12/13 14h", "agenda.bad_date"),
+        ("planifier 12/01 25h", "agenda.bad_time"),
+        ("planifier 01/01 9h", "agenda.bad_past"),
+        ("planifier 12/01 14h --fin 13h", "agenda.bad_end"),
+        ("planifier 12/01 14h --format inconnu", "agenda.unknown_format"),
+        ("planifier 12/01 14h --tous-les 2x --fois 3", "agenda.bad_cycle"),
+        ("planifier 12/01 14h --tous-les 2s --fois 500", "agenda.bad_cycle"),
+        ("planifier demain", "agenda.usage"),
+        ("planifier", "agenda.usage"),
+    ],
+)
+def test_a_bad_date_gets_the_expected_form_and_plans_nothing(h, text, key):
+    """31/02, 25h, a past date… : a kind answer with the form expected; nothing is planned."""
+    h.cmd("camille", text)
+    assert h.said_keys() == [key]
+    assert "`" in h.last[0].body  # the form expected, as a command to copy
+    assert h.agenda is None
+
+
+def test_people_say_they_come_by_reaction_command_or_plain_words(h):
+    """✋ on the invitation, `viens 1`, or « je viens » alone: each is noted once."""
+    _planned(h)
+    h.react("alice", 1)
+    h.cmd("bruno", "viens 1")
+    h.says("chloe", "Je viens !")
+    assert h.told("chloe", "agenda.coming_noted")
+    h.react("alice", 1, key="yes")  # a second reaction: still one person
+    assert list(h.a.sessions[0].coming) == ["alice", "bruno", "chloe"]
+
+
+def test_someone_who_withdraws_is_no_longer_expected(h):
+    """Removing the reaction, or `absent 1`, takes the person off the list."""
+    _planned(h)
+    h.react("alice", 1)
+    h.cmd("bruno", "viens")
+    h.unreact("alice", 1)
+    h.cmd("bruno", "absent 1")
+    assert h.a.sessions[0].coming == {}
+    assert h.told("bruno", "agenda.not_coming_noted")
+
+
+def test_reminders_come_a_day_and_a_quarter_of_an_hour_before_then_it_opens(h):
+    """24 h before, 15 min before (room and privately), then the atelier opens with them."""
+    _planned(h)
+    h.react("alice", 1, name="Alice 🌻")
+    h.react("elise", 1, name="Élise")
+    start = h.a.sessions[0].start
+    h.advance(start - DAY - h.clock.now - 1)
+    assert not h.said("agenda.reminder_first")
+    h.advance(2)
+    assert h.said("agenda.reminder_first") and h.told("elise", "agenda.reminder_first_dm")
+    assert h.told("camille", "agenda.reminder_first_dm")
+    h.advance(DAY - 15 * 60)
+    assert h.said("agenda.reminder_last")
+    h.advance(15 * 60)
+    assert h.said("agenda.opening")
+    [opening] = h.openings
+    assert opening.facilitator == "camille"
+    assert opening.people == (("alice", "Alice 🌻"), ("elise", "Élise"))
+    assert h.agenda is not None and h.a.sessions == []
+
+
+def test_no_reminder_is_sent_twice(h):
+    """Each reminder goes out once, however the time is moved."""
+    _planned(h)
+    h.react("alice", 1)
+    first = h.advance(11 * DAY)
+    second = h.advance(DAY)
+    keys = h.said_keys(first) + h.said_keys(second)
+    assert keys.count("agenda.reminder_first") == 1
+    assert keys.count("agenda.reminder_last") == 1
+    assert len(h.openings) == 1
+
+
+def test_a_session_planned_for_this_afternoon_gets_no_reminder_of_the_day_before(h):
+    """Planned 3 h ahead: only the quarter-of-an-hour reminder is still news."""
+    h.cmd("camille", "planifier 01/01 13h")
+    assert h.a.sessions[0].reminded == ["first"]
+    h.advance(4 * 3_600)
+    assert h.said_keys().count("agenda.reminder_last") == 1
+    assert "agenda.reminder_first" not in h.said_keys()
+
+
+def test_only_who_planned_it_or_a_moderator_cancels_and_everyone_coming_is_told(h):
+    """A participant cannot cancel; the facilitator can, and those coming hear it privately."""
+    _planned(h)
+    h.react("alice", 1)
+    h.cmd("bruno", "annuler 1")
+    assert h.said_keys() == ["agenda.not_yours"] and h.a.sessions
+    h.cmd("camille", "annuler 1")
+    assert h.said("agenda.cancelled") and h.told("alice", "agenda.cancelled_dm")
+    assert h.a.sessions == []
+    assert not h.advance(20 * DAY)  # no reminder, no opening of a cancelled session
+
+
+def test_a_moderator_may_cancel_a_session_planned_by_someone_else(h):
+    """Room moderators can take care of the agenda too."""
+    _planned(h)
+    h.cmd("dora", "annuler 1", moderator=True)
+    assert h.said("agenda.cancelled")
+
+
+def test_moving_a_session_tells_who_comes_and_moves_its_reminders(h):
+    """After `déplacer 1 19/01 14h`, the reminders follow the new date; nothing at the old one."""
+    _planned(h)
+    h.react("alice", 1)
+    h.cmd("camille", "déplacer 1 19/01 14h")
+    assert h.said("agenda.moved") and h.told("alice", "agenda.moved_dm")
+    assert f"lundi 19 janvier à 14{NB}h" in h.said("agenda.moved")[0].body
+    h.advance(11 * DAY + 4 * 3_600 + 60)  # past the old start
+    assert h.openings == [] and "agenda.reminder_first" not in h.said_keys()
+    h.advance(7 * DAY)
+    assert len(h.openings) == 1 and h.openings[0].people == (("alice", "Alice"),)
+
+
+def test_moving_to_a_bad_date_changes_nothing(h):
+    """A move to 31/02 is refused with the expected form; the session keeps its date."""
+    _planned(h)
+    before = h.a.model_copy(deep=True)
+    h.cmd("camille", "déplacer 1 31/02 14h")
+    assert h.said_keys() == ["agenda.bad_date"] and h.a == before
+
+
+def test_a_cycle_plans_every_session_and_invites_a_week_ahead(h):
+    """`--tous-les 2s --fois 13`: 13 sessions, two weeks apart, at the same clock time across
+    the change to summer time; each invitation a week before its session."""
+    h.cmd("camille", "planifier 12/01 14h --tous-les 2s --fois 13")
+    assert len(h.a.sessions) == 13 and h.said("agenda.cycle")
+    assert [p.invited for p in h.a.sessions[:2]] == [True, False]
+    hours = {
+        (p.start - h.a.sessions[0].start) % DAY for p in h.a.sessions
+    }  # 0, or one hour less after the change to summer time
+    assert hours <= {0.0, DAY - 3_600}
+    h.advance(h.a.sessions[1].start - 7 * DAY - h.clock.now + 1)
+    assert h.said("agenda.invitation") and "26 janvier" in h.said("agenda.invitation")[0].body
+
+
+def test_a_start_missed_during_downtime_opens_late_with_a_word(h):
+    """Down over the start, back 10 min later: the atelier opens, saying why it is late."""
+    _planned(h)
+    h.react("alice", 1)
+    start = h.a.sessions[0].start
+    h.advance(start - 3_600 - h.clock.now)
+    h.advance(3_600 + 600, down=True)
+    assert h.said("agenda.opening_late") and len(h.openings) == 1
+    assert "agenda.reminder_last" not in h.said_keys()  # no longer true: not sent
+
+
+def test_a_start_missed_beyond_the_grace_period_is_reported_missed(h):
+    """Down for hours over the start: no late atelier, but the room and those coming are told."""
+    _planned(h)
+    h.react("alice", 1)
+    h.advance(20 * DAY, down=True)
+    assert h.openings == []
+    assert h.said("agenda.missed") and h.told("alice", "agenda.missed_dm")
+
+
+def test_a_day_reminder_due_during_downtime_is_sent_once_if_still_true(h):
+    """Down when the day-before reminder fell due, back 3 h before the start: it is sent once,
+    with the session's date, which is still true."""
+    _planned(h)
+    h.react("alice", 1)
+    start = h.a.sessions[0].start
+    h.advance(start - 3 * 3_600 - h.clock.now, down=True)
+    assert h.said_keys().count("agenda.reminder_first") == 1
+    assert f"lundi 12 janvier à 14{NB}h" in h.said("agenda.reminder_first")[0].body
+
+
+def test_a_session_due_while_an_atelier_runs_is_not_opened_and_is_reported(h):
+    """One atelier per room: a planned one falling in another is not silently dropped."""
+    _planned(h)
+    h.busy = True
+    h.advance(12 * DAY)
+    assert h.said("agenda.busy") and h.openings == []
+
+
+def test_the_agenda_lists_sessions_with_names_as_plain_text(h):
+    """`agenda` lists dates the French way; a name with markup shows as typed."""
+    h.cmd("camille", "planifier 12/01 14h", name="**Camille** <b>")
+    h.react("alice", 1)
+    h.cmd("alice", "agenda")
+    [listing] = h.said("agenda.list")
+    assert f"lundi 12 janvier à 14{NB}h" in listing.body
+    assert user("**Camille** <b>") in listing.body  # marked as user text, never markup
+
+
+def test_english_accepts_the_same_forms(h):
+    """In English: `plan 12/01 14:30`, and the date written the English way."""
+    en = PlanHarness(language="en")
+    en.cmd("camille", "plan 12/01 14:30 --every 1w --count 2")
+    assert len(en.a.sessions) == 2
+    assert "Monday 12 January at 14:30" in en.said("agenda.invitation")[0].body
+
+
+def test_only_listed_people_may_plan_when_the_room_says_so():
+    """`who_may_start = moderators`: a member is told, a moderator plans."""
+    h = PlanHarness(who_may_start="moderators")
+    h.cmd("alice", "planifier 12/01 14h")
+    assert h.said_keys() == ["agenda.not_allowed"] and h.agenda is None
+    h.cmd("dora", "planifier 12/01 14h", moderator=True)
+    assert h.said("agenda.invitation")

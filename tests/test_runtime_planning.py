@@ -1,0 +1,167 @@
+"""Planned sessions through the runtime, on a real SQLite file and a test clock: days pass,
+the bot restarts between reminders, and is down over a start — nothing lost, nothing twice."""
+
+import pytest
+from runtime_kit import ROOM, posted
+
+from bot.effects import Say
+from bot.engine import Engine, EngineSettings
+from bot.formats import load_formats
+from bot.ids import EventId, MessageId, UserId
+from bot.inbound import ReactionIn
+from bot.runtime import Runtime
+from bot.store import Store
+from bot.testing import FrozenClock, ManualScheduler, RecordingAdapter
+
+DAY = 86_400.0
+
+
+class Bot:
+    """The bot on a store, a clock and an adapter that outlive its restarts."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.clock = FrozenClock()  # Thursday 1 January 2026, 10:00 in Paris
+        self.adapter = RecordingAdapter()
+        self.runtime: Runtime | None = None
+        self._n = 0
+
+    async def start(self) -> Runtime:
+        engine = Engine(EngineSettings(), load_formats())
+        self.runtime = Runtime(
+            engine, self.store, [self.adapter], clock=self.clock, scheduler=ManualScheduler
+        )
+        await self.runtime.start()
+        return self.runtime
+
+    async def stop(self) -> None:
+        assert self.runtime is not None
+        await self.runtime.stop()
+        self.runtime = None
+
+    @property
+    def rt(self) -> Runtime:
+        assert self.runtime is not None
+        return self.runtime
+
+    async def advance(self, seconds: float) -> None:
+        scheduler = self.rt.scheduler
+        assert isinstance(scheduler, ManualScheduler)
+        await scheduler.advance(seconds)
+        await self.rt.settled()
+
+    async def post(self, user: str, text: str) -> None:
+        self._n += 1
+        await self.rt.process(posted(user, text, self._n))
+
+    async def react_to_invitation(self, user: str, name: str) -> None:
+        self._n += 1
+        await self.rt.receive(
+            ReactionIn(
+                room=ROOM,
+                sender=UserId(user),
+                sender_name=name,
+                message_id=MessageId(self.sent_id("agenda.invitation")),
+                key="hand",
+                event_id=EventId(f"$r{self._n}"),
+            )
+        )
+
+    def sent_id(self, key: str) -> str:
+        """The platform id of the last message of ``key`` the bot posted."""
+        posted_says = [e for e in self.adapter.performed if isinstance(e, Say)]
+        index = max(i for i, e in enumerate(posted_says) if e.key == key)
+        return f"$sent{index + 1}"
+
+    def count(self, key: str) -> int:
+        return self.adapter.said_keys().count(key)
+
+    async def planned_start(self) -> float:
+        agendas = await self.store.agendas()
+        return agendas[ROOM].sessions[0].start
+
+
+@pytest.fixture
+async def bot(tmp_path):
+    store = await Store.open(tmp_path / "atelier.db")
+    bot = Bot(store)
+    await bot.start()
+    yield bot
+    if bot.runtime is not None:
+        await bot.stop()
+    await store.close()
+
+
+async def test_invitation_then_people_come_then_reminders_then_the_atelier_opens_with_them(bot):
+    """Eleven days pass on the test clock: reminders at 24 h and 15 min, then the atelier opens
+    with its facilitator and everyone who reacted ✋ to the invitation."""
+    await bot.post("camille", "!atelier planifier 12/01 14h --fin 16h30")
+    await bot.react_to_invitation("alice", "Alice")
+    await bot.react_to_invitation("zoe", "Zoé 🌸")
+    await bot.post("bruno", "je viens")
+    start = await bot.planned_start()
+    await bot.advance(start - DAY - bot.clock.now)
+    assert bot.count("agenda.reminder_first") == 1
+    assert bot.count("agenda.reminder_first_dm") == 4  # Camille and the three coming
+    await bot.advance(DAY)
+    assert bot.count("agenda.reminder_last") == 1 and bot.count("agenda.opening") == 1
+    state = bot.rt.states[ROOM]
+    assert state.facilitator == "camille"
+    assert state.participants == ["alice", "zoe", "bruno"]
+    assert state.name("zoe") == "Zoé 🌸"
+    assert ROOM not in await bot.store.agendas()  # nothing of it is kept once it opened
+
+
+async def test_a_restart_between_reminders_sends_each_once(bot):
+    """Stopped after the day-before reminder, started again: it is not repeated; the last one
+    and the opening still come."""
+    await bot.post("camille", "!atelier planifier 12/01 14h")
+    await bot.react_to_invitation("alice", "Alice")
+    start = await bot.planned_start()
+    await bot.advance(start - DAY - bot.clock.now + 60)
+    await bot.stop()
+    await bot.start()
+    await bot.advance(0)
+    assert bot.count("agenda.reminder_first") == 1
+    await bot.advance(start - bot.clock.now)
+    assert bot.count("agenda.reminder_first") == 1
+    assert bot.count("agenda.reminder_last") == 1
+    assert bot.rt.states[ROOM].participants == ["alice"]
+
+
+async def test_downtime_over_the_start_opens_late_with_a_word(bot):
+    """Down from an hour before until 10 min after the start: one word, then the atelier."""
+    await bot.post("camille", "!atelier planifier 12/01 14h")
+    await bot.react_to_invitation("alice", "Alice")
+    start = await bot.planned_start()
+    await bot.advance(start - 3_600 - bot.clock.now)
+    await bot.stop()
+    bot.clock.advance(3_600 + 600)
+    await bot.start()
+    await bot.advance(0)
+    assert bot.count("agenda.opening_late") == 1
+    assert bot.count("agenda.reminder_last") == 0  # it would no longer be true
+    assert bot.rt.states[ROOM].participants == ["alice"]
+
+
+async def test_downtime_far_over_the_start_reports_the_session_missed(bot):
+    """Down for a day over the start: no atelier out of the blue, but a word to all."""
+    await bot.post("camille", "!atelier planifier 12/01 14h")
+    await bot.react_to_invitation("alice", "Alice")
+    start = await bot.planned_start()
+    await bot.stop()
+    bot.clock.advance(start - bot.clock.now + DAY)
+    await bot.start()
+    await bot.advance(0)
+    assert bot.count("agenda.missed") == 1 and bot.count("agenda.missed_dm") == 2
+    assert ROOM not in bot.rt.states
+
+
+async def test_a_reaction_to_an_invitation_counts_after_an_atelier_ended_in_the_room(bot):
+    """The references of an ended atelier are dropped, not those of the room's invitations."""
+    await bot.post("camille", "!atelier planifier 12/01 14h")
+    await bot.post("dora", "!atelier démarrer")
+    await bot.post("dora", "!atelier terminer")
+    assert ROOM not in bot.rt.states and bot.count("atelier.finished") == 1
+    await bot.react_to_invitation("alice", "Alice")
+    assert bot.count("agenda.coming_noted") == 1
