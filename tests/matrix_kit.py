@@ -17,6 +17,7 @@ from bot.config import Config, MatrixSection, StorageSection, TimingSection
 from bot.scenario import FACILITATOR, PARTICIPANTS
 from bot.state import AtelierState
 from bot.store import Store
+from bot.testing import FrozenClock
 from devkit.matrix_people import MatrixPeople
 from devkit.synapse_local import Account, LocalSynapse
 
@@ -95,6 +96,7 @@ async def setup(
     *,
     spm: float = 60,
     config: Config | None = None,
+    clock: FrozenClock | None = None,
     **matrix: Any,
 ) -> Setup:
     """A new bot account and bot (or one on ``config``), and people named ``names``."""
@@ -104,7 +106,9 @@ async def setup(
     else:
         assert config.matrix is not None
         bot_account = Account(config.matrix.user_id, config.matrix.password or "", "atelier")
-    bot = await InProcessBot(config).start()
+    bot = InProcessBot(config)
+    bot.clock = clock  # a test clock: the timers wait for bot.advance
+    await bot.start()
     people = people_for(
         hs, bot_account.user_id, hs.accounts(names), folder / "people", bot.refs, bot.state
     )

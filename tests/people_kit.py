@@ -8,6 +8,7 @@ from bot.app import build_engine
 from bot.runtime import Runtime
 from bot.state import AtelierState
 from bot.store import Store
+from bot.testing import FrozenClock, ManualScheduler
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -47,6 +48,8 @@ class BotInProcess:
         self.store: Store | None = None
         self.runtime: Runtime | None = None
         self.adapter: Any = None
+        #: set before ``start``: the runtime's timers then wait for ``advance`` (days may pass)
+        self.clock: FrozenClock | None = None
 
     def make_adapter(self, store: Store) -> Any:
         raise NotImplementedError
@@ -54,9 +57,20 @@ class BotInProcess:
     async def start(self) -> Any:
         self.store = await Store.open(self.config.storage.path)
         self.adapter = self.make_adapter(self.store)
-        self.runtime = Runtime(build_engine(self.config), self.store, [self.adapter])
+        engine = build_engine(self.config)
+        if self.clock is not None:
+            self.runtime = Runtime(
+                engine, self.store, [self.adapter], clock=self.clock, scheduler=ManualScheduler
+            )
+        else:
+            self.runtime = Runtime(engine, self.store, [self.adapter])
         await self.runtime.start()
         return self
+
+    async def advance(self, seconds: float) -> None:
+        """Move the test clock, firing what falls due (``clock`` set before ``start``)."""
+        assert self.runtime is not None and isinstance(self.runtime.scheduler, ManualScheduler)
+        await self.runtime.scheduler.advance(seconds)
 
     async def stop(self) -> None:
         if self.runtime is not None:

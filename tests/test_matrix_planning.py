@@ -1,0 +1,22 @@
+"""Planned sessions on a real Synapse (issue 16 §1): an invitation, people who say they come
+(a ✋ reaction, « je viens »), the day-before reminder, and the atelier opening with them —
+days passing on the bot's test clock."""
+
+import time
+
+from matrix_kit import setup
+from plan_kit import invitation_then_people_come_then_reminder_then_the_atelier_opens
+
+from bot.testing import FrozenClock
+
+CAST = ["camille", "alice", "elise"]
+
+
+async def test_an_invitation_gathers_people_reminds_them_and_opens_the_atelier(synapse, tmp_path):
+    """Planned, announced, reminded, opened with those who said they would come."""
+    s = await setup(synapse, tmp_path, CAST, clock=FrozenClock(time.time()))
+    await s.people.open(facilitator="camille")
+    try:
+        await invitation_then_people_come_then_reminder_then_the_atelier_opens(s.people, s.bot)
+    finally:
+        await s.close()

@@ -1,0 +1,28 @@
+"""Planned sessions on the Mattermost test server (issue 16 §1): an invitation, people who
+say they come (a ✋ reaction, « je viens »), the day-before reminder, and the atelier opening
+with them — days passing on the bot's test clock."""
+
+import time
+
+from mattermost_kit import MattermostBot, MattermostPeople, bot_config
+from plan_kit import invitation_then_people_come_then_reminder_then_the_atelier_opens
+
+from bot.testing import FrozenClock
+
+CAST = ["camille", "alice", "elise"]
+
+
+async def test_an_invitation_gathers_people_reminds_them_and_opens_the_atelier(
+    mattermost, tmp_path
+):
+    """Planned, announced, reminded, opened with those who said they would come."""
+    bot = MattermostBot(bot_config(mattermost, tmp_path, spm=60))
+    bot.clock = FrozenClock(time.time())
+    await bot.start()
+    people = MattermostPeople(mattermost, CAST, refs=bot.refs, state=bot.state)
+    await people.open(facilitator="camille")
+    try:
+        await invitation_then_people_come_then_reminder_then_the_atelier_opens(people, bot)
+    finally:
+        await bot.stop()
+    assert not mattermost.violations
