@@ -14,7 +14,15 @@ missed after it.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.agenda import TIMER_PREFIX, Agenda, Planned, PlanSettings, deadlines, timer_of
+from bot.agenda import (
+    TIMER_PREFIX,
+    Agenda,
+    Planned,
+    PlanSettings,
+    deadlines,
+    next_job,
+    timer_of,
+)
 from bot.commands import PLANNING, Command, normalize, parse
 from bot.effects import CancelTimer, Effect, StartTimer
 from bot.events import (
@@ -112,7 +120,7 @@ class Planner:
         changed = work_agenda != agenda and (agenda is not None or bool(work_agenda.sessions))
         after = work_agenda if changed else agenda
         effects = ctx.effects + _timer_changes(
-            RoomId(room), deadlines(agenda, self.plan), deadlines(after, self.plan)
+            RoomId(room), next_job(agenda, self.plan), next_job(after, self.plan)
         )
         return PlanDecision(after, effects, work.opening)
 

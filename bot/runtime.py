@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import assert_never
 
-from bot.agenda import Agenda, PlanSettings, deadlines
+from bot.agenda import Agenda, PlanSettings, next_job
 from bot.delivery import Delivery
 from bot.effects import (
     Archive,
@@ -102,7 +102,7 @@ class Runtime:
             for name, at in state.timers.items():
                 self.scheduler.arm(room, name, at)
         for room, agenda in self.agendas.items():
-            for name, at in deadlines(agenda, self.planner.plan).items():
+            for name, at in next_job(agenda, self.planner.plan).items():
                 self.scheduler.arm(room, name, at)
         for adapter in self.adapters:
             await adapter.connect(self.receive)

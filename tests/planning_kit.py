@@ -1,6 +1,6 @@
 """The planner driven without I/O, like ``bot.testing.EngineHarness`` drives the engine."""
 
-from bot.agenda import Agenda, PlanSettings, deadlines
+from bot.agenda import Agenda, PlanSettings, deadlines, next_job
 from bot.effects import Effect, Say, SayDirect
 from bot.events import (
     Event,
@@ -100,10 +100,9 @@ class PlanHarness:
             )
             for at, name in due:
                 produced += self.feed(TimerFired(room=ROOM, name=name, at=at))
-        while True:
-            due = [
-                (at, name) for name, at in deadlines(self.agenda, self.plan).items() if at <= target
-            ]
+        while True:  # as the runtime does: only the room's next job is armed
+            jobs = next_job(self.agenda, self.plan)
+            due = [(at, name) for name, at in jobs.items() if at <= target]
             if not due:
                 break
             at, name = min(due)

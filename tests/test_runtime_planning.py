@@ -165,3 +165,19 @@ async def test_a_reaction_to_an_invitation_counts_after_an_atelier_ended_in_the_
     assert ROOM not in bot.rt.states and bot.count("atelier.finished") == 1
     await bot.react_to_invitation("alice", "Alice")
     assert bot.count("agenda.coming_noted") == 1
+
+
+async def test_a_restart_arms_one_job_per_room_and_the_cycle_still_runs_in_order(bot):
+    """Thirteen sessions planned: one job armed for the room after a restart; each invitation
+    of the cycle still comes in its turn, a week before its session."""
+    await bot.post("camille", "!atelier planifier 12/01 14h --tous-les 1s --fois 13")
+    await bot.stop()
+    await bot.start()
+    scheduler = bot.rt.scheduler
+    assert isinstance(scheduler, ManualScheduler)
+    assert [name for room, name in scheduler.jobs if room == ROOM] == ["plan:1:first"]
+    await bot.advance(await bot.planned_start() - bot.clock.now + 60)
+    await bot.post("camille", "!atelier terminer")  # the first atelier, opened, ends
+    await bot.advance(7 * DAY)
+    assert bot.count("agenda.invitation") == 3  # n° 1 at once, n° 2 and n° 3 a week ahead
+    assert bot.count("agenda.opening") == 2
