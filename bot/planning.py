@@ -36,6 +36,7 @@ from bot.events import (
 from bot.ids import RoomId, UserId
 from bot.planning_commands import HANDLERS, PlanCall, PlanCtx, PlanWork, come, invite, stay_away
 from bot.start import EngineSettings
+from bot.texts import render
 
 __all__ = ["PlanDecision", "Planner"]
 
@@ -134,6 +135,19 @@ class Planner:
             work, event.sender, event.sender_name, args, event.moderator, event.message_id
         )
         HANDLERS[name](call)
+
+    def forget(self, agenda: Agenda | None, user: str) -> Agenda | None:
+        """``forget-me``: the person leaves every session's list of who comes, and a session
+        they planned shows a neutral mention instead of their name. None: nothing changed."""
+        if agenda is None:
+            return None
+        work = agenda.model_copy(deep=True)
+        neutral = render(work.lang, "privacy.neutral")
+        for session in work.sessions:
+            session.coming.pop(user, None)
+            if session.facilitator == user:
+                session.facilitator_name = neutral
+        return work if work != agenda else None
 
     @staticmethod
     def _invited(work: PlanWork, ref: str) -> Planned | None:

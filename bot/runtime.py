@@ -221,31 +221,34 @@ class Runtime:
         async with self._lock(room):
             before = self.states.get(room)
             now = self.clock()
-            agenda: Agenda | None = None  # the room's agenda, when this decision changed it
+            agendas: list[Agenda] = []  # the agendas this decision changed
             if self.planner.takes(event, before is not None):
                 plan = self.planner.decide(self.agendas.get(room), event, now, before is not None)
                 after, effects = before, plan.effects
                 if plan.opening is not None:
                     after, opened = self.engine.decide(before, plan.opening, now)
                     effects = effects + opened
-                if plan.agenda is not self.agendas.get(room):
-                    agenda = plan.agenda
+                if plan.agenda is not None and plan.agenda is not self.agendas.get(room):
+                    agendas.append(plan.agenda)
             else:
                 after, effects = self.engine.decide(before, event, now)
+                forgotten = self._forget(room, effects)
+                agendas = [forgotten] if forgotten is not None else []
             pending = await self.store.commit_decision(
                 room=room,
                 state=after,
                 event_id=event_id,
                 effects=effects,
                 now=now,
-                agenda=agenda,
+                agendas=agendas,
             )
             if pending is None:
                 return  # handled before (a platform sent it again): the decision is dropped
-            if agenda is not None and agenda.sessions:
-                self.agendas[room] = agenda
-            elif agenda is not None:
-                self.agendas.pop(room, None)
+            for agenda in agendas:
+                if agenda.sessions:
+                    self.agendas[agenda.room] = agenda
+                else:
+                    self.agendas.pop(agenda.room, None)
             if after is not None and not after.finished:
                 self.states[room] = after
             else:
@@ -254,6 +257,36 @@ class Runtime:
             self.handled += 1
         await self.delivery.deliver(room, pending)
         self.changed.set()
+
+    def _forget(self, room: str, effects: list[Effect]) -> Agenda | None:
+        """``forget-me``: this room's agenda forgets the person in the same transaction; the
+        other rooms' agendas just after, each under its room's lock."""
+        forgotten: Agenda | None = None
+        for effect in effects:
+            if isinstance(effect, PersonalData) and effect.forget:
+                forgotten = self.planner.forget(forgotten or self.agendas.get(room), effect.user)
+                for other in self.agendas:
+                    if other != room:
+                        self._spawn(self._forget_in(other, effect.user))
+        return forgotten
+
+    async def _forget_in(self, room: str, user: str) -> None:
+        try:
+            async with self._lock(room):
+                forgotten = self.planner.forget(self.agendas.get(room), user)
+                if forgotten is None:
+                    return
+                await self.store.commit_decision(
+                    room=room,
+                    state=None,
+                    event_id=None,
+                    effects=(),
+                    now=self.clock(),
+                    agendas=[forgotten],
+                )
+                self.agendas[room] = forgotten
+        except Exception as error:
+            _log_failure(f"forgetting in the agenda of {room} failed", error)
 
     def _arm(self, effects: list[Effect]) -> None:
         for effect in effects:

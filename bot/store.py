@@ -183,10 +183,10 @@ class Store:
         event_id: str | None,
         effects: Sequence[Effect],
         now: float,
-        agenda: Agenda | None = None,
+        agendas: Sequence[Agenda] = (),
     ) -> list[OutboxItem] | None:
         """Store one decision atomically (what changed of the state, inputs, outbox, the
-        event id, the room's agenda if it changed, and the delivery marks not yet written).
+        event id, the agendas it changed, and the delivery marks not yet written).
 
         Returns the room's pending effects, oldest first (read in the same trip to the
         database), or None, storing nothing of the decision, when that event id was already
@@ -203,7 +203,7 @@ class Store:
                 statements.append(archive_row(effect))
             elif not isinstance(effect, StartTimer | CancelTimer | ArchiveQuery | PersonalData):
                 statements.append(effect_row(effect, room, now))  # the state holds deadlines
-        if agenda is not None:
+        for agenda in agendas:
             statements += agenda_statements(agenda, now)  # bot/store_planning.py
         marks = self._take_marks()
         if ended and state is not None:

@@ -211,7 +211,7 @@ async def _plan(folder: Path, rooms: list[str]) -> None:
             sessions=sessions,
         )
         await store.commit_decision(
-            room=room, state=None, event_id=None, effects=[], now=now, agenda=agenda
+            room=room, state=None, event_id=None, effects=[], now=now, agendas=[agenda]
         )
     await store.close()
 

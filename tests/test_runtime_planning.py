@@ -181,3 +181,21 @@ async def test_a_restart_arms_one_job_per_room_and_the_cycle_still_runs_in_order
     await bot.advance(7 * DAY)
     assert bot.count("agenda.invitation") == 3  # n° 1 at once, n° 2 and n° 3 a week ahead
     assert bot.count("agenda.opening") == 2
+
+
+async def test_forget_me_takes_the_person_out_of_every_rooms_agenda(bot):
+    """After `oublie-moi`, no agenda holds their name, in this room or another one; a session
+    they planned keeps only their id, to open with them as facilitator."""
+    other = "!autre:test"
+    await bot.post("camille", "!atelier planifier 12/01 14h")
+    await bot.post("alice", "je viens")
+    bot._n += 1
+    await bot.rt.process(posted("alice", "!atelier planifier 13/01 18h", bot._n, room=other))
+    await bot.post("alice", "!atelier oublie-moi")
+    await bot.rt.settled()
+    agendas = await bot.store.agendas()
+    assert agendas[ROOM].sessions[0].coming == {}
+    stored = "".join(agenda.model_dump_json() for agenda in agendas.values())
+    assert "Alice" not in stored
+    [planned] = agendas[other].sessions
+    assert planned.facilitator == "alice" and planned.facilitator_name == "une personne du groupe"
