@@ -258,8 +258,9 @@ class Engine:
         if parsed.name == "start":
             start(call, self.settings, self.formats)
             return
-        if parsed.name in PLANNING:
-            return  # the runtime hands these to the planner (bot.planning), never here
+        if parsed.name in PLANNING:  # in a room, the runtime hands them to bot.planning
+            ctx.answer(sender, direct, "agenda.in_room", prefix=prefix)
+            return
         if parsed.name in _ANYWHERE:
             _ANYWHERE[parsed.name](call)
             return

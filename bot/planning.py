@@ -11,6 +11,7 @@ a session whose start passed opens late with a word within the grace period, and
 missed after it.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from bot.agenda import (
     next_job,
     timer_of,
 )
-from bot.commands import PLANNING, Command, normalize, parse
+from bot.commands import PLANNING, Command, Unknown, normalize, parse
 from bot.effects import CancelTimer, Effect, StartTimer
 from bot.events import (
     Event,
@@ -42,8 +43,11 @@ __all__ = ["PlanDecision", "Planner"]
 
 #: reactions on an invitation that say « I am coming »
 COMING_KEYS = frozenset({"hand", "yes", "thumbsup"})
-#: the bare words, typed alone in a room without an atelier, that say the same
-_BARE_COMING = ("je viens", "i'm coming", "im coming")
+#: the bare words, typed alone in a room without an atelier, that say one comes (or not)
+_BARE = re.compile(
+    r"(?:(?P<come>je viens|i'?m coming)|je ne viens (?:pas|plus)|i'?m not coming)"
+    r"(?: (?:n°|#)?(?P<number>\d{1,3}))?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +66,11 @@ class Planner:
         self.formats = frozenset(formats)
 
     # -- routing ---------------------------------------------------------------------------
-    def takes(self, event: Event, atelier_running: bool) -> bool:
+    def takes(self, event: Event, agenda: Agenda | None, atelier_running: bool) -> bool:
         """Whether ``event`` is the planner's (else it is the atelier engine's)."""
         match event:
             case MessagePosted():
-                return self._command(event.text, atelier_running) is not None
+                return self._command(event.text, agenda, atelier_running) is not None
             case ReactionAdded() | ReactionRemoved():
                 return event.ref.startswith(TIMER_PREFIX)
             case TimerFired():
@@ -74,23 +78,21 @@ class Planner:
             case _:
                 return False
 
-    def _command(self, text: str, atelier_running: bool) -> tuple[str, str] | None:
+    def _command(
+        self, text: str, agenda: Agenda | None, atelier_running: bool
+    ) -> tuple[str, str] | None:
+        """A planning command typed with the prefix; or, in a room with an invitation out and
+        no atelier running, « je viens » / « je ne viens pas » alone (with a number at most)."""
         parsed = parse(text, self.settings.command_prefix, direct=False)
         if isinstance(parsed, Command):
             return (parsed.name, parsed.args) if parsed.name in PLANNING else None
-        body = normalize(text).rstrip(" !.")
-        prefix = normalize(self.settings.command_prefix)
-        if body.startswith(prefix + " "):
-            body = body[len(prefix) + 1 :]
-        elif atelier_running:
-            return None  # in a running atelier, plain words are the atelier's
-        for words in _BARE_COMING:
-            if body == words or body.startswith(words + " "):
-                rest = body[len(words) :].strip()
-                return ("coming", rest) if rest.isascii() and len(rest) <= 8 else None
-        if body.startswith("je ne viens "):
-            return "not-coming", body.rsplit(" ", 1)[-1] if body[-1:].isdigit() else ""
-        return None
+        if isinstance(parsed, Unknown) and normalize(parsed.word) == "je":
+            return _bare(text.split(None, 1)[1])  # « !atelier je viens »
+        if parsed is not None or atelier_running:
+            return None  # an unknown command is the engine's; in an atelier, words are its
+        if agenda is None or not any(p.invited for p in agenda.sessions):
+            return None  # people talking: « je viens de finir » is no answer to anything
+        return _bare(text)
 
     # -- deciding --------------------------------------------------------------------------
     def decide(
@@ -127,7 +129,7 @@ class Planner:
 
     def _on_command(self, work: PlanWork, event: MessagePosted) -> None:
         work.ctx.from_room, work.ctx.reply_thread = True, event.thread
-        found = self._command(event.text, atelier_running=False)
+        found = self._command(event.text, work.agenda, atelier_running=False)
         if found is None:
             return
         name, args = found
@@ -221,6 +223,13 @@ class Planner:
             format=session.format,
             end=session.end,
         )
+
+
+def _bare(text: str) -> tuple[str, str] | None:
+    found = _BARE.fullmatch(normalize(text.replace("’", "'")).rstrip(" !."))
+    if found is None:
+        return None
+    return ("coming" if found["come"] else "not-coming"), found["number"] or ""
 
 
 def _timer_changes(room: RoomId, before: dict[str, float], after: dict[str, float]) -> list[Effect]:

@@ -222,7 +222,7 @@ class Runtime:
             before = self.states.get(room)
             now = self.clock()
             agendas: list[Agenda] = []  # the agendas this decision changed
-            if self.planner.takes(event, before is not None):
+            if self.planner.takes(event, self.agendas.get(room), before is not None):
                 plan = self.planner.decide(self.agendas.get(room), event, now, before is not None)
                 after, effects = before, plan.effects
                 if plan.opening is not None:

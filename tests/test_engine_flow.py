@@ -418,3 +418,10 @@ def test_a_planned_session_opens_with_its_facilitator_and_those_who_said_they_co
     assert h.s.facilitator == "camille"
     assert h.s.participants == ["alice", "élise"]
     assert h.said("join.welcome", h.effects) and h.told("camille", "guide.facilitator", h.effects)
+
+
+def test_a_planning_command_sent_privately_is_answered_with_where_to_type_it():
+    """`planifier` in a private message: the bot says to type it in the group's room."""
+    h = EngineHarness()
+    h.dm("camille", "planifier 12/01 14h")
+    assert h.told("camille", "agenda.in_room")

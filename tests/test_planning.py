@@ -244,3 +244,22 @@ def test_only_listed_people_may_plan_when_the_room_says_so():
     assert h.said_keys() == ["agenda.not_allowed"] and h.agenda is None
     h.cmd("dora", "planifier 12/01 14h", moderator=True)
     assert h.said("agenda.invitation")
+
+
+def test_people_talking_about_coming_are_not_answered(h):
+    """« Je viens de finir » is conversation: nothing is noted, nothing is said."""
+    h.says("alice", "je viens")  # nothing planned yet: no invitation to answer
+    assert h.last == [] and h.agenda is None
+    _planned(h)
+    h.says("alice", "Je viens de finir le compte rendu")
+    h.says("bruno", "je ne viens pas souvent ici")
+    assert h.last == [] and h.a.sessions[0].coming == {}
+
+
+def test_prefixed_je_viens_and_je_ne_viens_plus_are_understood(h):
+    """`!atelier je viens 1`, then « je ne viens plus » alone."""
+    _planned(h)
+    h.cmd("alice", "je viens 1")
+    assert list(h.a.sessions[0].coming) == ["alice"]
+    h.says("alice", "Je ne viens plus")
+    assert h.a.sessions[0].coming == {}
