@@ -53,6 +53,12 @@ class Planned(BaseModel):
     #: reminders done ("first", "last"): sent, or passed over when no longer true
     reminded: list[str] = Field(default_factory=list)
     cycle: int | None = None  # the number of the first session of its cycle
+    #: the check-in (``--questionnaire``): asked privately with the day-before reminder to
+    #: each person coming; their answers (user id → text) go to the facilitator only, and
+    #: back to them when the atelier opens. Dropped with the session.
+    check_in: bool = False
+    asked: list[str] = Field(default_factory=list)
+    answers: dict[str, str] = Field(default_factory=dict)
 
 
 class Agenda(BaseModel):
@@ -66,6 +72,10 @@ class Agenda(BaseModel):
 
     def session(self, number: int) -> Planned | None:
         return next((p for p in self.sessions if p.number == number), None)
+
+    def asking(self, user: str) -> Planned | None:
+        """The next session whose check-in question ``user`` was asked."""
+        return next((p for p in self.sessions if user in p.asked), None)
 
 
 def timer_name(number: int, what: str) -> str:

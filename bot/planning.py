@@ -12,7 +12,7 @@ missed after it.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.agenda import (
@@ -27,6 +27,7 @@ from bot.agenda import (
 from bot.commands import PLANNING, Command, Unknown, normalize, parse
 from bot.effects import CancelTimer, Effect, StartTimer
 from bot.events import (
+    DirectMessage,
     Event,
     MessagePosted,
     PlannedOpening,
@@ -36,6 +37,7 @@ from bot.events import (
 )
 from bot.ids import RoomId, UserId
 from bot.planning_commands import HANDLERS, PlanCall, PlanCtx, PlanWork, come, invite, stay_away
+from bot.sizes import INPUT_MAX, too_long
 from bot.start import EngineSettings
 from bot.texts import render
 
@@ -71,6 +73,8 @@ class Planner:
         match event:
             case MessagePosted():
                 return self._command(event.text, agenda, atelier_running) is not None
+            case DirectMessage():
+                return agenda is not None and agenda.asking(event.sender) is not None
             case ReactionAdded() | ReactionRemoved():
                 return event.ref.startswith(TIMER_PREFIX)
             case TimerFired():
@@ -120,6 +124,8 @@ class Planner:
                     stay_away(work, session, event.sender)
             case TimerFired():
                 self._on_timer(work, event)
+            case DirectMessage():
+                self._on_check_in(work, event)
         changed = work_agenda != agenda and (agenda is not None or bool(work_agenda.sessions))
         after = work_agenda if changed else agenda
         effects = ctx.effects + _timer_changes(
@@ -147,6 +153,9 @@ class Planner:
         neutral = render(work.lang, "privacy.neutral")
         for session in work.sessions:
             session.coming.pop(user, None)
+            session.answers.pop(user, None)
+            if user in session.asked:
+                session.asked.remove(user)
             if session.facilitator == user:
                 session.facilitator_name = neutral
         return work if work != agenda else None
@@ -175,12 +184,53 @@ class Planner:
                 session.reminded.append("first")
                 if session.invited and now < session.start - plan.last_reminder:
                     self._remind(work, session, "agenda.reminder_first")
+                    if session.check_in:
+                        self._ask_check_in(work, session)
             case "last":
                 session.reminded.append("last")
                 if session.invited and now < session.start:
                     self._remind(work, session, "agenda.reminder_last")
             case "open":
                 self._open(work, session, event.room)
+
+    @staticmethod
+    def check_in_room(agendas: Mapping[str, Agenda], user: str) -> str | None:
+        """The room whose session asked ``user`` the check-in question (their next private
+        message is their answer, when no atelier claims it)."""
+        found = [(a.asking(user), room) for room, a in agendas.items()]
+        asked = [(p.start, room) for p, room in found if p is not None]
+        return min(asked)[1] if asked else None
+
+    def _on_check_in(self, work: PlanWork, event: DirectMessage) -> None:
+        """An answer to the check-in: kept for the opening, told to the facilitator only."""
+        ctx, session = work.ctx, work.agenda.asking(event.sender)
+        text = event.text.strip()
+        if session is None or not text:
+            return
+        if too_long(text):
+            ctx.dm(event.sender, "safety.too_long", length=len(text), most=INPUT_MAX)
+            return
+        session.answers[event.sender] = text
+        name = session.coming.get(event.sender, event.sender_name)
+        ctx.dm(event.sender, "agenda.check_in_noted", number=session.number)
+        ctx.dm(
+            session.facilitator,
+            "agenda.check_in_for_facilitator",
+            number=session.number,
+            name=name,
+            answer=text,
+        )
+
+    def _ask_check_in(self, work: PlanWork, session: Planned) -> None:
+        for user in session.coming:
+            if user not in session.asked:
+                session.asked.append(user)
+                work.ctx.dm(
+                    user,
+                    "agenda.check_in_question",
+                    number=session.number,
+                    date=work.when(session.start),
+                )
 
     def _remind(self, work: PlanWork, session: Planned, key: str) -> None:
         """Said in the room (a mention of who comes) and privately to each of them: the
@@ -215,6 +265,8 @@ class Planner:
             ctx.say("agenda.opening_late", number=session.number, minutes=round(late / 60))
         else:
             ctx.say("agenda.opening", number=session.number)
+        for user, answer in session.answers.items():  # back to them, to confirm or replace
+            ctx.dm(user, "agenda.check_in_back", number=session.number, answer=answer)
         work.opening = PlannedOpening(
             room=RoomId(room),
             facilitator=UserId(session.facilitator),

@@ -66,6 +66,7 @@ class _Options:
     format: str | None = None
     every: str | None = None
     count: str | None = None
+    check_in: bool = False
 
 
 _FLAGS = {
@@ -85,7 +86,10 @@ def _options(args: str) -> _Options | None:
     i = 0
     while i < len(tokens):
         flag = _FLAGS.get(tokens[i].lower())
-        if flag is not None:
+        if tokens[i].lower() in ("--questionnaire", "--check-in"):
+            options.check_in = True
+            i += 1
+        elif flag is not None:
             if i + 1 >= len(tokens):
                 return None
             setattr(options, flag, tokens[i + 1])
@@ -145,6 +149,7 @@ def plan(call: PlanCall) -> None:
             facilitator=call.user,
             facilitator_name=call.name,
             cycle=first if count > 1 else None,
+            check_in=options.check_in,
         )
         _skip_passed_reminders(session, ctx.now, work.plan)
         work.agenda.sessions.append(session)
@@ -273,6 +278,9 @@ def not_coming(call: PlanCall) -> None:
 
 
 def stay_away(work: PlanWork, session: Planned, user: str) -> None:
+    session.answers.pop(user, None)  # a check-in answer goes with them
+    if user in session.asked:
+        session.asked.remove(user)
     if session.coming.pop(user, None) is not None:
         work.ctx.dm(user, "agenda.not_coming_noted", number=session.number)
 

@@ -189,7 +189,8 @@ class Runtime:
                 SayDirect(room=RoomId(""), user=inbound.sender, key="dm.which_room", body=body),
             )
             return
-        room = rooms[0] if rooms else f"{inbound.platform}:direct"
+        asked = None if rooms else self.planner.check_in_room(self.agendas, inbound.sender)
+        room = rooms[0] if rooms else asked or f"{inbound.platform}:direct"
         await self.process(
             DirectMessage(
                 room=RoomId(room),

@@ -2,8 +2,11 @@
 cycles and downtime, on a test clock that starts on Thursday 1 January 2026, 10:00 in Paris."""
 
 import pytest
-from planning_kit import DAY, PlanHarness
+from planning_kit import DAY, ROOM, PlanHarness
 
+from bot.effects import SayDirect
+from bot.events import DirectMessage
+from bot.ids import UserId
 from bot.markup import user
 
 NB = "\u202f"
@@ -263,3 +266,52 @@ def test_prefixed_je_viens_and_je_ne_viens_plus_are_understood(h):
     assert list(h.a.sessions[0].coming) == ["alice"]
     h.says("alice", "Je ne viens plus")
     assert h.a.sessions[0].coming == {}
+
+
+def _checked_in(h: PlanHarness) -> None:
+    h.cmd("camille", "planifier 12/01 14h --questionnaire")
+    h.react("alice", 1)
+    h.react("bruno", 1)
+    h.advance(h.a.sessions[0].start - DAY - h.clock.now + 1)
+
+
+def test_the_check_in_question_goes_privately_with_the_day_before_reminder(h):
+    """`--questionnaire`: each person coming is asked, privately, what they would bring."""
+    _checked_in(h)
+    assert h.told("alice", "agenda.check_in_question")
+    assert h.told("bruno", "agenda.check_in_question")
+    assert not h.told("camille", "agenda.check_in_question")
+    assert h.planner.check_in_room({"!salon:test": h.a}, "alice") == "!salon:test"
+
+
+def test_a_check_in_answer_goes_to_the_facilitator_only_and_back_at_the_opening(h):
+    """The answer is told to the facilitator alone, replaced if written again, and given back
+    to its author when the atelier opens; nothing of it stays in the agenda."""
+    _checked_in(h)
+    h.feed(
+        DirectMessage(
+            room=ROOM, sender=UserId("alice"), sender_name="Alice", text="Mes *bénévoles*"
+        )
+    )
+    h.feed(
+        DirectMessage(
+            room=ROOM, sender=UserId("alice"), sender_name="Alice", text="Garder les bénévoles"
+        )
+    )
+    [to_facilitator] = h.told("camille", "agenda.check_in_for_facilitator")
+    assert user("Garder les bénévoles") in to_facilitator.body
+    assert [e.user for e in h.last if isinstance(e, SayDirect)] == ["alice", "camille"]
+    assert h.a.sessions[0].answers == {"alice": "Garder les bénévoles"}
+    h.advance(DAY)
+    [back] = h.told("alice", "agenda.check_in_back")
+    assert user("Garder les bénévoles") in back.body
+    assert not h.told("bruno", "agenda.check_in_back")
+    assert h.a.sessions == []
+
+
+def test_without_the_option_nobody_is_asked(h):
+    """The check-in is optional: a plain planned session asks nothing."""
+    _planned(h)
+    h.react("alice", 1)
+    h.advance(12 * DAY)
+    assert "agenda.check_in_question" not in h.said_keys(h.last)

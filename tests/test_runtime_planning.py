@@ -4,11 +4,11 @@ the bot restarts between reminders, and is down over a start — nothing lost, n
 import pytest
 from runtime_kit import ROOM, posted
 
-from bot.effects import Say
+from bot.effects import Say, SayDirect
 from bot.engine import Engine, EngineSettings
 from bot.formats import load_formats
 from bot.ids import EventId, MessageId, UserId
-from bot.inbound import ReactionIn
+from bot.inbound import DirectIn, ReactionIn
 from bot.runtime import Runtime
 from bot.store import Store
 from bot.testing import FrozenClock, ManualScheduler, RecordingAdapter
@@ -199,3 +199,26 @@ async def test_forget_me_takes_the_person_out_of_every_rooms_agenda(bot):
     assert "Alice" not in stored
     [planned] = agendas[other].sessions
     assert planned.facilitator == "alice" and planned.facilitator_name == "une personne du groupe"
+
+
+async def test_a_private_answer_to_the_check_in_reaches_the_facilitator_only(bot):
+    """Asked the day before, Alice answers privately: Camille reads it, the room does not;
+    after the opening her private messages are the atelier's again."""
+    await bot.post("camille", "!atelier planifier 12/01 14h --questionnaire")
+    await bot.react_to_invitation("alice", "Alice")
+    start = await bot.planned_start()
+    await bot.advance(start - DAY - bot.clock.now + 1)
+    assert bot.count("agenda.check_in_question") == 1
+    await bot.rt.receive(
+        DirectIn(platform="test", sender=UserId("alice"), sender_name="Alice", text="Mon été")
+    )
+    [to_camille] = [
+        e
+        for e in bot.adapter.performed
+        if isinstance(e, SayDirect) and e.key == "agenda.check_in_for_facilitator"
+    ]
+    assert to_camille.user == "camille" and "Mon été" in to_camille.body
+    assert not any("Mon été" in e.body for e in bot.adapter.performed if isinstance(e, Say))
+    await bot.advance(DAY)
+    assert bot.count("agenda.check_in_back") == 1
+    assert ROOM not in await bot.store.agendas()  # the answer is not kept
