@@ -189,6 +189,8 @@ class PlannedOpening:
     people: tuple[tuple[UserId, str], ...] = ()
     format: str | None = None
     end: float | None = None
+    #: check-in answers (user id, text), offered to their authors at the problem search
+    seeds: tuple[tuple[UserId, str], ...] = ()
 
 
 Event = (

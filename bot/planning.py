@@ -265,8 +265,6 @@ class Planner:
             ctx.say("agenda.opening_late", number=session.number, minutes=round(late / 60))
         else:
             ctx.say("agenda.opening", number=session.number)
-        for user, answer in session.answers.items():  # back to them, to confirm or replace
-            ctx.dm(user, "agenda.check_in_back", number=session.number, answer=answer)
         work.opening = PlannedOpening(
             room=RoomId(room),
             facilitator=UserId(session.facilitator),
@@ -274,6 +272,7 @@ class Planner:
             people=tuple((UserId(u), name) for u, name in session.coming.items()),
             format=session.format,
             end=session.end,
+            seeds=tuple((UserId(u), text) for u, text in session.answers.items()),
         )
 
 

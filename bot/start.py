@@ -136,6 +136,7 @@ def open_planned(
     for user, name in event.people:
         if user != event.facilitator and user not in ctx.s.participants:
             join(ctx, user, name, None)
+    ctx.s.seeds = {user: text for user, text in event.seeds if user in ctx.s.participants}
 
 
 def _parse_start(args: str) -> dict[str, str]:

@@ -113,6 +113,9 @@ class AtelierState(_Model):
     #: each one's answer: may the facilitator recall the rules?
     rules_agreed: dict[str, bool] = Field(default_factory=dict)
     problems: list[Problem] = Field(default_factory=list)
+    #: check-in answers of a planned session (``bot.planning``), offered at the problem search
+    #: to their authors, who confirm (``oui``) or write another; user id → text
+    seeds: dict[str, str] = Field(default_factory=dict)
     presentations: list[Entry] = Field(default_factory=list)
     #: problems whose author never had the floor in the problem sharing (time ran out)
     unpresented: list[int] = Field(default_factory=list)

@@ -425,3 +425,28 @@ def test_a_planning_command_sent_privately_is_answered_with_where_to_type_it():
     h = EngineHarness()
     h.dm("camille", "planifier 12/01 14h")
     assert h.told("camille", "agenda.in_room")
+
+
+def test_a_check_in_answer_is_offered_at_the_problem_search_to_confirm_or_replace():
+    """Who answered the check-in is offered their words as their problem: `oui` proposes
+    them as they are; another message replaces them."""
+    h = EngineHarness()
+    h.feed(
+        PlannedOpening(
+            room=RoomId(h.room),
+            facilitator=UserId("camille"),
+            facilitator_name="Camille",
+            people=((UserId("alice"), "Alice"), (UserId("bruno"), "Bruno")),
+            seeds=((UserId("alice"), "Garder nos bénévoles"), (UserId("bruno"), "Le budget")),
+        )
+    )
+    h.dm("camille", f"goto {StepKind.PROBLEM_SEARCH.value}")
+    assert h.s.kind is StepKind.PROBLEM_SEARCH
+    assert h.told("alice", "problem.dm_invite_seeded", h.effects)
+    h.dm("alice", "Oui")
+    h.dm("bruno", "Trouver un local")
+    assert [(p.author, p.text) for p in h.s.problems] == [
+        ("alice", "Garder nos bénévoles"),
+        ("bruno", "Trouver un local"),
+    ]
+    assert h.s.seeds == {}

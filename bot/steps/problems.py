@@ -1,6 +1,7 @@
 """Problem search (each participant writes one problem) and problem sharing (each presents it)."""
 
 from bot import clock
+from bot.commands import normalize
 from bot.context import Ctx
 from bot.state import Problem
 from bot.steps.base import StepRules, announce, note, text_command
@@ -40,7 +41,11 @@ def submit_problem(ctx: Ctx, user: str, text: str, message_id: str | None) -> No
 def _enter_search(ctx: Ctx) -> None:
     announce(ctx)
     for user in ctx.s.participants:
-        ctx.dm(user, "problem.dm_invite", name=ctx.s.name(user))
+        seed = ctx.s.seeds.get(user)
+        if seed is not None:  # their check-in answer (bot/planning.py): confirm or replace
+            ctx.dm(user, "problem.dm_invite_seeded", name=ctx.s.name(user), seed=seed)
+        else:
+            ctx.dm(user, "problem.dm_invite", name=ctx.s.name(user))
 
 
 def _finish_search(ctx: Ctx) -> bool:
@@ -60,7 +65,9 @@ def _takes_problem(ctx: Ctx, user: str) -> bool:
 
 def _problem_written(ctx: Ctx, user: str, text: str) -> bool:
     if user in ctx.s.participants:
-        submit_problem(ctx, user, text, None)
+        seed = ctx.s.seeds.pop(user, None)
+        confirmed = seed is not None and normalize(text).rstrip(" !.") in ("oui", "yes")
+        submit_problem(ctx, user, seed if confirmed and seed else text, None)
         return True
     if user == ctx.s.facilitator:
         ctx.dm(user, "problem.facilitator_has_none")
