@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "TIMER_PREFIX",
     "Agenda",
+    "FollowUp",
     "PlanSettings",
     "Planned",
     "deadlines",
@@ -33,6 +34,7 @@ class PlanSettings(BaseModel):
     first_reminder: float = 24 * 3_600
     last_reminder: float = 15 * 60
     late_grace: float = 30 * 60  # a start missed by less than this opens late; more: missed
+    follow_up: float = 14 * 86_400  # after an atelier, when its offerer is asked (0: never)
     most_sessions: int = 60  # per room
 
 
@@ -61,6 +63,20 @@ class Planned(BaseModel):
     answers: dict[str, str] = Field(default_factory=dict)
 
 
+class FollowUp(BaseModel):
+    """The cold follow-up of an ended atelier: its offerer is asked, privately, how their
+    actions went; the answer is appended to the record if the group shared it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int  # numbered with the sessions (its timer is ``plan:N:followup``)
+    atelier_id: str
+    offerer: str
+    started_at: float  # the atelier's day, said in the question
+    due: float
+    asked: bool = False
+
+
 class Agenda(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -69,6 +85,11 @@ class Agenda(BaseModel):
     timezone: str
     next_number: int = 1
     sessions: list[Planned] = Field(default_factory=list)
+    follow_ups: list[FollowUp] = Field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.sessions and not self.follow_ups
 
     def session(self, number: int) -> Planned | None:
         return next((p for p in self.sessions if p.number == number), None)
@@ -76,6 +97,18 @@ class Agenda(BaseModel):
     def asking(self, user: str) -> Planned | None:
         """The next session whose check-in question ``user`` was asked."""
         return next((p for p in self.sessions if user in p.asked), None)
+
+    def following(self, user: str) -> FollowUp | None:
+        """The follow-up question ``user`` was asked and has not answered."""
+        return next((f for f in self.follow_ups if f.asked and f.offerer == user), None)
+
+    def awaits(self, user: str) -> float | None:
+        """When the question this person's next private message answers was asked about
+        (a session's start, an atelier's day); None if none is waiting."""
+        session, follow_up = self.asking(user), self.following(user)
+        if follow_up is not None:
+            return follow_up.started_at
+        return session.start if session is not None else None
 
 
 def timer_name(number: int, what: str) -> str:
@@ -101,11 +134,14 @@ def deadlines(agenda: Agenda | None, settings: PlanSettings) -> dict[str, float]
         if "last" not in p.reminded:
             jobs[timer_name(p.number, "last")] = p.start - settings.last_reminder
         jobs[timer_name(p.number, "open")] = p.start
+    for f in agenda.follow_ups if agenda is not None else ():
+        if not f.asked:
+            jobs[timer_name(f.number, "followup")] = f.due
     return jobs
 
 
 #: for deadlines at the same moment, the order they are handled in
-_ORDER = {"invite": 0, "first": 1, "last": 2, "open": 3}
+_ORDER = {"followup": -1, "invite": 0, "first": 1, "last": 2, "open": 3}
 
 
 def next_job(agenda: Agenda | None, settings: PlanSettings) -> dict[str, float]:

@@ -54,6 +54,7 @@ async def open_runtime(
         first_reminder=planning.first_reminder_hours * 3_600,
         last_reminder=planning.last_reminder_minutes * 60,
         late_grace=planning.late_grace_minutes * 60,
+        follow_up=planning.follow_up_days * 86_400,
     )
     planner = Planner(engine.settings, plan, engine.formats)
     return Runtime(engine, store, adapters_for(store), planner=planner)

@@ -72,6 +72,8 @@ class PlanningSection(_Section):
     first_reminder_hours: float = Field(default=24, ge=0, le=24 * 14)
     last_reminder_minutes: float = Field(default=15, ge=0, le=24 * 60)
     late_grace_minutes: float = Field(default=30, ge=0, le=24 * 60)
+    #: days after an atelier when its offerer is asked how their actions went (0: never)
+    follow_up_days: float = Field(default=14, ge=0, le=365)
 
 
 class MatrixSection(_Section):

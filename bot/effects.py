@@ -10,6 +10,7 @@ from bot.ids import MessageId, RoomId, UserId
 
 __all__ = [
     "Archive",
+    "ArchiveNote",
     "ArchiveQuery",
     "CancelTimer",
     "Effect",
@@ -100,6 +101,16 @@ class Archive:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveNote:
+    """Append ``text`` to the archived record of atelier ``atelier_id``, if the group shared
+    it (the cold follow-up of ``bot.planning``); nothing happens for a record not kept."""
+
+    room: RoomId
+    atelier_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveQuery:
     """Look in the room's archive (words, or record ``number``; or delete that one), then
     hand the engine what was found as an ``ArchiveFound`` event. Nothing is stored."""
@@ -135,6 +146,7 @@ Effect = (
     | StartTimer
     | CancelTimer
     | Archive
+    | ArchiveNote
     | ArchiveQuery
     | PersonalData
 )

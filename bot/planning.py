@@ -15,9 +15,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from bot import when
 from bot.agenda import (
     TIMER_PREFIX,
     Agenda,
+    FollowUp,
     Planned,
     PlanSettings,
     deadlines,
@@ -25,7 +27,7 @@ from bot.agenda import (
     timer_of,
 )
 from bot.commands import PLANNING, Command, Unknown, normalize, parse
-from bot.effects import CancelTimer, Effect, StartTimer
+from bot.effects import ArchiveNote, CancelTimer, Effect, StartTimer
 from bot.events import (
     DirectMessage,
     Event,
@@ -74,7 +76,7 @@ class Planner:
             case MessagePosted():
                 return self._command(event.text, agenda, atelier_running) is not None
             case DirectMessage():
-                return agenda is not None and agenda.asking(event.sender) is not None
+                return agenda is not None and agenda.awaits(event.sender) is not None
             case ReactionAdded() | ReactionRemoved():
                 return event.ref.startswith(TIMER_PREFIX)
             case TimerFired():
@@ -126,7 +128,7 @@ class Planner:
                 self._on_timer(work, event)
             case DirectMessage():
                 self._on_check_in(work, event)
-        changed = work_agenda != agenda and (agenda is not None or bool(work_agenda.sessions))
+        changed = work_agenda != agenda and (agenda is not None or not work_agenda.empty)
         after = work_agenda if changed else agenda
         effects = ctx.effects + _timer_changes(
             RoomId(room), next_job(agenda, self.plan), next_job(after, self.plan)
@@ -151,6 +153,7 @@ class Planner:
             return None
         work = agenda.model_copy(deep=True)
         neutral = render(work.lang, "privacy.neutral")
+        work.follow_ups = [f for f in work.follow_ups if f.offerer != user]
         for session in work.sessions:
             session.coming.pop(user, None)
             session.answers.pop(user, None)
@@ -171,6 +174,9 @@ class Planner:
         expected = deadlines(work.agenda, self.plan).get(event.name)
         if found is None or expected is None or abs(expected - event.at) > 1e-6:
             return  # stale: the session moved, was cancelled, or this was done
+        if found[1] == "followup":
+            self._ask_follow_up(work, found[0])
+            return
         session = work.agenda.session(found[0])
         assert session is not None
         now, plan = work.ctx.now, self.plan
@@ -197,18 +203,30 @@ class Planner:
     def check_in_room(agendas: Mapping[str, Agenda], user: str) -> str | None:
         """The room whose session asked ``user`` the check-in question (their next private
         message is their answer, when no atelier claims it)."""
-        found = [(a.asking(user), room) for room, a in agendas.items()]
-        asked = [(p.start, room) for p, room in found if p is not None]
+        found = [(a.awaits(user), room) for room, a in agendas.items()]
+        asked = [(at, room) for at, room in found if at is not None]
         return min(asked)[1] if asked else None
 
     def _on_check_in(self, work: PlanWork, event: DirectMessage) -> None:
-        """An answer to the check-in: kept for the opening, told to the facilitator only."""
+        """An answer to the check-in: kept for the opening, told to the facilitator only; or
+        to the follow-up: appended to the record."""
         ctx, session = work.ctx, work.agenda.asking(event.sender)
         text = event.text.strip()
-        if session is None or not text:
+        if not text:
             return
         if too_long(text):
             ctx.dm(event.sender, "safety.too_long", length=len(text), most=INPUT_MAX)
+            return
+        follow_up = work.agenda.following(event.sender)
+        if follow_up is not None:
+            work.agenda.follow_ups.remove(follow_up)
+            note = ctx.t("agenda.follow_up_in_record", date=work.when(ctx.now), answer=text)
+            ctx.effects.append(
+                ArchiveNote(room=ctx.room, atelier_id=follow_up.atelier_id, text=note)
+            )
+            ctx.dm(event.sender, "agenda.follow_up_noted")
+            return
+        if session is None:
             return
         session.answers[event.sender] = text
         name = session.coming.get(event.sender, event.sender_name)
@@ -220,6 +238,44 @@ class Planner:
             name=name,
             answer=text,
         )
+
+    def ended(
+        self,
+        agenda: Agenda | None,
+        room: str,
+        atelier_id: str,
+        offerer: str,
+        started: float,
+        now: float,
+    ) -> Agenda | None:
+        """An atelier with an offerer ended: plan its cold follow-up (None: none planned)."""
+        if not self.plan.follow_up:
+            return None
+        work = (
+            agenda.model_copy(deep=True)
+            if agenda is not None
+            else Agenda(room=room, lang=self.settings.language, timezone=self.settings.timezone)
+        )
+        work.follow_ups.append(
+            FollowUp(
+                number=work.next_number,
+                atelier_id=atelier_id,
+                offerer=offerer,
+                started_at=started,
+                due=now + self.plan.follow_up,
+            )
+        )
+        work.next_number += 1
+        return work
+
+    def _ask_follow_up(self, work: PlanWork, number: int) -> None:
+        follow_up = next(f for f in work.agenda.follow_ups if f.number == number)
+        for earlier in [f for f in work.agenda.follow_ups if f.asked]:
+            if earlier.offerer == follow_up.offerer:
+                work.agenda.follow_ups.remove(earlier)  # unanswered: the newer question wins
+        follow_up.asked = True
+        day = when.spoken(follow_up.started_at, work.agenda.timezone, work.ctx.lang, work.ctx.now)
+        work.ctx.dm(follow_up.offerer, "agenda.follow_up_question", date=day)
 
     def _ask_check_in(self, work: PlanWork, session: Planned) -> None:
         for user in session.coming:

@@ -19,6 +19,7 @@ from bot.agenda import Agenda, PlanSettings, next_job
 from bot.delivery import Delivery
 from bot.effects import (
     Archive,
+    ArchiveNote,
     ArchiveQuery,
     CancelTimer,
     Effect,
@@ -223,7 +224,8 @@ class Runtime:
             before = self.states.get(room)
             now = self.clock()
             agendas: list[Agenda] = []  # the agendas this decision changed
-            if self.planner.takes(event, self.agendas.get(room), before is not None):
+            planned = self.planner.takes(event, self.agendas.get(room), before is not None)
+            if planned:
                 plan = self.planner.decide(self.agendas.get(room), event, now, before is not None)
                 after, effects = before, plan.effects
                 if plan.opening is not None:
@@ -235,6 +237,16 @@ class Runtime:
                 after, effects = self.engine.decide(before, event, now)
                 forgotten = self._forget(room, effects)
                 agendas = [forgotten] if forgotten is not None else []
+                if before is not None and before.offerer and after is not None and after.finished:
+                    follow_up = self.planner.ended(
+                        agendas[0] if agendas else self.agendas.get(room),
+                        room,
+                        before.id,
+                        before.offerer,
+                        before.started_at,
+                        now,
+                    )
+                    agendas = [follow_up] if follow_up is not None else agendas
             pending = await self.store.commit_decision(
                 room=room,
                 state=after,
@@ -246,7 +258,9 @@ class Runtime:
             if pending is None:
                 return  # handled before (a platform sent it again): the decision is dropped
             for agenda in agendas:
-                if agenda.sessions:
+                if not planned:  # changed beside the planner (an end, a forget-me): its jobs
+                    self._rearm(self.agendas.get(agenda.room), agenda)
+                if not agenda.empty:
                     self.agendas[agenda.room] = agenda
                 else:
                     self.agendas.pop(agenda.room, None)
@@ -285,9 +299,19 @@ class Runtime:
                     now=self.clock(),
                     agendas=[forgotten],
                 )
+                self._rearm(self.agendas.get(room), forgotten)
                 self.agendas[room] = forgotten
         except Exception as error:
             _log_failure(f"forgetting in the agenda of {room} failed", error)
+
+    def _rearm(self, old: Agenda | None, new: Agenda) -> None:
+        room, plan = new.room, self.planner.plan
+        after = next_job(new, plan)
+        for name in next_job(old, plan):
+            if name not in after:
+                self.scheduler.cancel(room, name)
+        for name, at in after.items():
+            self.scheduler.arm(room, name, at)
 
     def _arm(self, effects: list[Effect]) -> None:
         for effect in effects:
@@ -296,7 +320,7 @@ class Runtime:
                     self.scheduler.arm(effect.room, effect.name, effect.at)
                 case CancelTimer():
                     self.scheduler.cancel(effect.room, effect.name)
-                case Say() | SayDirect() | React() | Record() | Archive():
+                case Say() | SayDirect() | React() | Record() | Archive() | ArchiveNote():
                     pass  # the store has kept them (outbox, inputs, archive); delivered below
                 case ArchiveQuery() | PersonalData():
                     self._spawn(self._look_up(effect))

@@ -23,11 +23,11 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import aiosqlite
 
 from bot.agenda import Agenda
-from bot.effects import Archive, ArchiveQuery, CancelTimer, Effect, PersonalData, StartTimer
+from bot.effects import ArchiveQuery, CancelTimer, Effect, PersonalData, StartTimer
 from bot.events import ArchiveFound, PersonalDataFound
 from bot.retention import EVENT_IDS_DAYS, scrubbed
 from bot.state import AtelierState
-from bot.store_archive import archive_row, look_up
+from bot.store_archive import ARCHIVE_EFFECTS, archive_row, look_up
 from bot.store_people import personal_data
 from bot.store_planning import agenda_statements, stored_agendas
 from bot.store_rows import (
@@ -199,7 +199,7 @@ class Store:
             kept = scrubbed(state) if ended else state  # bot/retention.py
             statements, after = state_changes(kept, self._written.get(state.id), now)
         for effect in effects:
-            if isinstance(effect, Archive):
+            if isinstance(effect, ARCHIVE_EFFECTS):
                 statements.append(archive_row(effect))
             elif not isinstance(effect, StartTimer | CancelTimer | ArchiveQuery | PersonalData):
                 statements.append(effect_row(effect, room, now))  # the state holds deadlines

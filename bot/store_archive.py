@@ -10,11 +10,11 @@ import json
 import re
 import sqlite3
 
-from bot.effects import Archive, ArchiveQuery
+from bot.effects import Archive, ArchiveNote, ArchiveQuery
 from bot.events import Archived, ArchiveFound, PastSession
 from bot.store_schema import Statement
 
-__all__ = ["archive_row", "look_up"]
+__all__ = ["ARCHIVE_EFFECTS", "archive_row", "look_up"]
 
 #: records listed for a search or the latest ones
 SHOWN = 5
@@ -24,8 +24,18 @@ HISTORY = 20
 MOST_WORDS = 8
 
 
-def archive_row(effect: Archive) -> Statement:
-    """The statement that keeps a shared record (numbered after the room's last one)."""
+#: the effects that write to the archive (``archive_row``)
+ARCHIVE_EFFECTS = (Archive, ArchiveNote)
+
+
+def archive_row(effect: Archive | ArchiveNote) -> Statement:
+    """The statement that keeps a shared record (numbered after the room's last one), or
+    appends a note to it."""
+    if isinstance(effect, ArchiveNote):
+        return (
+            "UPDATE archive SET body = body || ? WHERE atelier_id = ?",
+            (effect.text, effect.atelier_id),
+        )
     return (
         "INSERT OR IGNORE INTO archive(room, number, atelier_id, title, request, body)"
         " VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM archive WHERE room = ?),"

@@ -15,7 +15,7 @@ __all__ = ["agenda_statements", "stored_agendas"]
 
 
 def agenda_statements(agenda: Agenda, now: float) -> list[Statement]:
-    if not agenda.sessions:  # nothing planned left: nor are the invitations' references kept
+    if agenda.empty:  # nothing planned left: nor are the invitations' references kept
         return [
             ("DELETE FROM agendas WHERE room = ?", (agenda.room,)),
             ("DELETE FROM message_refs WHERE room = ? AND ref LIKE 'plan:%'", (agenda.room,)),

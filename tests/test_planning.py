@@ -4,7 +4,7 @@ cycles and downtime, on a test clock that starts on Thursday 1 January 2026, 10:
 import pytest
 from planning_kit import DAY, ROOM, PlanHarness
 
-from bot.effects import SayDirect
+from bot.effects import ArchiveNote, SayDirect
 from bot.events import DirectMessage
 from bot.ids import UserId
 from bot.markup import user
@@ -313,3 +313,24 @@ def test_without_the_option_nobody_is_asked(h):
     h.react("alice", 1)
     h.advance(12 * DAY)
     assert "agenda.check_in_question" not in h.said_keys(h.last)
+
+
+def test_an_ended_atelier_plans_its_follow_up_and_the_answer_goes_to_the_record(h):
+    """Fourteen days after the end, the offerer is asked privately; the answer becomes a note
+    for the archived record, and the follow-up is done."""
+    h.agenda = h.planner.ended(None, ROOM, "atelier-1", "alice", h.clock.now, h.clock.now)
+    h.advance(14 * DAY - 1)
+    assert not h.told("alice", "agenda.follow_up_question")
+    h.advance(1)
+    assert h.told("alice", "agenda.follow_up_question")
+    h.feed(DirectMessage(room=ROOM, sender=UserId("alice"), sender_name="Alice", text="Ça va"))
+    [note] = [e for e in h.last if isinstance(e, ArchiveNote)]
+    assert note.atelier_id == "atelier-1" and user("Ça va") in note.text
+    assert h.told("alice", "agenda.follow_up_noted") and h.a.follow_ups == []
+
+
+def test_forget_me_drops_a_follow_up_not_yet_asked(h):
+    """Someone who asked to be forgotten is not written to two weeks later."""
+    h.agenda = h.planner.ended(None, ROOM, "atelier-1", "alice", h.clock.now, h.clock.now)
+    h.agenda = h.planner.forget(h.agenda, "alice")
+    assert h.agenda is not None and h.agenda.follow_ups == []

@@ -4,9 +4,10 @@ the bot restarts between reminders, and is down over a start — nothing lost, n
 import pytest
 from runtime_kit import ROOM, posted
 
-from bot.effects import Say, SayDirect
+from bot.effects import Archive, ArchiveNote, ArchiveQuery, Say, SayDirect
 from bot.engine import Engine, EngineSettings
-from bot.formats import load_formats
+from bot.events import ArchiveFound
+from bot.formats import StepKind, load_formats
 from bot.ids import EventId, MessageId, UserId
 from bot.inbound import DirectIn, ReactionIn
 from bot.runtime import Runtime
@@ -222,3 +223,57 @@ async def test_a_private_answer_to_the_check_in_reaches_the_facilitator_only(bot
     await bot.advance(DAY)
     assert bot.rt.states[ROOM].seeds == {"alice": "Mon été"}
     assert ROOM not in await bot.store.agendas()  # the answer is not kept
+
+
+async def _dm(bot: Bot, user: str, text: str) -> None:
+    await bot.rt.receive(
+        DirectIn(platform="test", sender=UserId(user), sender_name=user.title(), text=text)
+    )
+
+
+async def _atelier_with_offerer(bot: Bot) -> None:
+    """Camille facilitates; Alice's problem is chosen and she agrees."""
+    await bot.post("camille", "!atelier démarrer")
+    await bot.post("alice", "!atelier rejoindre")
+    await bot.post("bruno", "!atelier rejoindre")
+    while bot.rt.states[ROOM].kind is not StepKind.PROBLEM_SEARCH:
+        await _dm(bot, "camille", "suivant")
+    await _dm(bot, "alice", "Garder nos bénévoles")
+    await _dm(bot, "bruno", "Trouver un local")
+    await _dm(bot, "camille", "suivant")
+    for person in ("alice", "bruno"):
+        await bot.post(person, "!atelier fini")
+    await bot.post("alice", "!atelier vote 1 1")
+    await _dm(bot, "camille", "suivant")
+    await bot.post("alice", "!atelier oui")
+    assert bot.rt.states[ROOM].offerer == "alice"
+
+
+async def test_two_weeks_after_an_atelier_its_offerer_is_asked_how_it_went(bot):
+    """The cold follow-up: 14 days after the end, Alice is asked privately; her answer is
+    thanked for, and nothing of it stays in the agenda."""
+    await _atelier_with_offerer(bot)
+    while ROOM in bot.rt.states:
+        await _dm(bot, "camille", "terminer")
+    await bot.advance(14 * DAY - 60)
+    assert bot.count("agenda.follow_up_question") == 0
+    await bot.advance(120)
+    assert bot.count("agenda.follow_up_question") == 1
+    await _dm(bot, "alice", "J'ai appelé la mairie, et deux bénévoles sont revenus.")
+    assert bot.count("agenda.follow_up_noted") == 1
+    assert ROOM not in await bot.store.agendas()
+
+
+async def test_a_follow_up_answer_is_appended_to_the_shared_record(bot):
+    """The note goes at the end of the archived record of that atelier."""
+    record = Archive(room=ROOM, atelier_id="a1", title="Atelier", request="Aide", text="Trace")
+    note = ArchiveNote(room=ROOM, atelier_id="a1", text="\n\n## Des nouvelles\n\nÇa va mieux")
+    for effects in ([record], [note]):
+        await bot.store.commit_decision(
+            room=ROOM, state=None, event_id=None, effects=effects, now=bot.clock.now
+        )
+    found = await bot.store.answer(
+        ArchiveQuery(room=ROOM, user=UserId("alice"), direct=True, number=1)
+    )
+    assert isinstance(found, ArchiveFound)
+    assert found.found[0].text.endswith("Ça va mieux")
