@@ -137,11 +137,13 @@ def deadlines(agenda: Agenda | None, settings: PlanSettings) -> dict[str, float]
     for f in agenda.follow_ups if agenda is not None else ():
         if not f.asked:
             jobs[timer_name(f.number, "followup")] = f.due
+        else:  # a question left unanswered as long again is dropped
+            jobs[timer_name(f.number, "expire")] = f.due + settings.follow_up
     return jobs
 
 
 #: for deadlines at the same moment, the order they are handled in
-_ORDER = {"followup": -1, "invite": 0, "first": 1, "last": 2, "open": 3}
+_ORDER = {"expire": -2, "followup": -1, "invite": 0, "first": 1, "last": 2, "open": 3}
 
 
 def next_job(agenda: Agenda | None, settings: PlanSettings) -> dict[str, float]:

@@ -75,8 +75,10 @@ class Planner:
         match event:
             case MessagePosted():
                 return self._command(event.text, agenda, atelier_running) is not None
-            case DirectMessage():
-                return agenda is not None and agenda.awaits(event.sender) is not None
+            case DirectMessage():  # an answer to a question it asked, not a command
+                command = parse(event.text, self.settings.command_prefix, direct=True)
+                waiting = agenda is not None and agenda.awaits(event.sender) is not None
+                return waiting and not isinstance(command, Command)
             case ReactionAdded() | ReactionRemoved():
                 return event.ref.startswith(TIMER_PREFIX)
             case TimerFired():
@@ -176,6 +178,9 @@ class Planner:
             return  # stale: the session moved, was cancelled, or this was done
         if found[1] == "followup":
             self._ask_follow_up(work, found[0])
+            return
+        if found[1] == "expire":
+            work.agenda.follow_ups = [f for f in work.agenda.follow_ups if f.number != found[0]]
             return
         session = work.agenda.session(found[0])
         assert session is not None

@@ -334,3 +334,20 @@ def test_forget_me_drops_a_follow_up_not_yet_asked(h):
     h.agenda = h.planner.ended(None, ROOM, "atelier-1", "alice", h.clock.now, h.clock.now)
     h.agenda = h.planner.forget(h.agenda, "alice")
     assert h.agenda is not None and h.agenda.follow_ups == []
+
+
+def test_a_follow_up_left_unanswered_is_dropped_after_as_long_again(h):
+    """No answer in the 14 days after the question: nothing of it is kept any longer."""
+    h.agenda = h.planner.ended(None, ROOM, "atelier-1", "alice", h.clock.now, h.clock.now)
+    h.advance(14 * DAY)
+    assert h.a.follow_ups[0].asked
+    h.advance(14 * DAY)
+    assert h.a.follow_ups == []
+
+
+def test_a_command_sent_privately_is_not_taken_for_an_answer(h):
+    """Asked the follow-up, Alice writes `aide`: that is a command, not her news."""
+    h.agenda = h.planner.ended(None, ROOM, "atelier-1", "alice", h.clock.now, h.clock.now)
+    h.advance(14 * DAY)
+    help_dm = DirectMessage(room=ROOM, sender=UserId("alice"), sender_name="Alice", text="aide")
+    assert not h.planner.takes(help_dm, h.agenda, atelier_running=False)
