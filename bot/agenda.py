@@ -13,9 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "TIMER_PREFIX",
     "Agenda",
+    "DatePoll",
     "FollowUp",
     "PlanSettings",
     "Planned",
+    "Slot",
     "deadlines",
     "timer_name",
     "timer_of",
@@ -77,6 +79,26 @@ class FollowUp(BaseModel):
     asked: bool = False
 
 
+class Slot(BaseModel):
+    """One date proposed by a date poll, and who said it suits them (user id → name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int  # numbered with the sessions: ``planifier 7`` plans slot n° 7
+    at: float
+    suits: dict[str, str] = Field(default_factory=dict)
+
+
+class DatePoll(BaseModel):
+    """``sondage-date``: slots people react to; whoever opened it plans one, which closes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int
+    facilitator: str
+    slots: list[Slot] = Field(default_factory=list)
+
+
 class Agenda(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -86,10 +108,18 @@ class Agenda(BaseModel):
     next_number: int = 1
     sessions: list[Planned] = Field(default_factory=list)
     follow_ups: list[FollowUp] = Field(default_factory=list)
+    polls: list[DatePoll] = Field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.sessions and not self.follow_ups
+        return not self.sessions and not self.follow_ups and not self.polls
+
+    def slot(self, number: int) -> tuple[DatePoll, Slot] | None:
+        for poll in self.polls:
+            for slot in poll.slots:
+                if slot.number == number:
+                    return poll, slot
+        return None
 
     def session(self, number: int) -> Planned | None:
         return next((p for p in self.sessions if p.number == number), None)
@@ -134,6 +164,8 @@ def deadlines(agenda: Agenda | None, settings: PlanSettings) -> dict[str, float]
         if "last" not in p.reminded:
             jobs[timer_name(p.number, "last")] = p.start - settings.last_reminder
         jobs[timer_name(p.number, "open")] = p.start
+    for poll in agenda.polls if agenda is not None else ():  # closed when its last slot passed
+        jobs[timer_name(poll.number, "poll")] = max(slot.at for slot in poll.slots)
     for f in agenda.follow_ups if agenda is not None else ():
         if not f.asked:
             jobs[timer_name(f.number, "followup")] = f.due

@@ -77,6 +77,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("not-coming", ("absent", "absente", "viens-plus"), Who.ANYONE),
     CommandSpec("cancel", ("annuler",), Who.ANYONE),
     CommandSpec("move", ("deplacer",), Who.ANYONE),
+    CommandSpec("date-poll", ("sondage-date",), Who.ANYONE),
     CommandSpec("next", ("suivant", "skip"), Who.FACILITATOR, facilitation=True),
     CommandSpec("extend", ("prolonger",), Who.FACILITATOR, facilitation=True),
     CommandSpec("shorten", ("raccourcir",), Who.FACILITATOR, facilitation=True),
@@ -91,7 +92,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 #: the planning commands: the runtime hands them to the planner (``bot.planning``), not to the
 #: atelier's engine; cancel and move check their own rights (who planned it, or a moderator)
-PLANNING = frozenset({"plan", "agenda", "coming", "not-coming", "cancel", "move"})
+PLANNING = frozenset({"plan", "agenda", "coming", "not-coming", "cancel", "move", "date-poll"})
 
 _BY_WORD: dict[str, CommandSpec] = {}
 for _spec in COMMANDS:

@@ -39,6 +39,7 @@ from bot.events import (
 )
 from bot.ids import RoomId, UserId
 from bot.planning_commands import HANDLERS, PlanCall, PlanCtx, PlanWork, come, invite, stay_away
+from bot.planning_polls import SLOT_REF, suits
 from bot.sizes import INPUT_MAX, too_long
 from bot.start import EngineSettings
 from bot.texts import render
@@ -118,6 +119,10 @@ class Planner:
         match event:
             case MessagePosted():
                 self._on_command(work, event)
+            case ReactionAdded() | ReactionRemoved() if event.ref.startswith(SLOT_REF):
+                if event.key in COMING_KEYS:
+                    name = event.sender_name if isinstance(event, ReactionAdded) else ""
+                    suits(work, event.ref, event.sender, name, isinstance(event, ReactionAdded))
             case ReactionAdded():
                 session = self._invited(work, event.ref)
                 if session is not None and event.key in COMING_KEYS:
@@ -156,6 +161,9 @@ class Planner:
         work = agenda.model_copy(deep=True)
         neutral = render(work.lang, "privacy.neutral")
         work.follow_ups = [f for f in work.follow_ups if f.offerer != user]
+        for poll in work.polls:
+            for slot in poll.slots:
+                slot.suits.pop(user, None)
         for session in work.sessions:
             session.coming.pop(user, None)
             session.answers.pop(user, None)
@@ -178,6 +186,11 @@ class Planner:
             return  # stale: the session moved, was cancelled, or this was done
         if found[1] == "followup":
             self._ask_follow_up(work, found[0])
+            return
+        if found[1] == "poll":
+            poll = next(p for p in work.agenda.polls if p.number == found[0])
+            work.agenda.polls.remove(poll)
+            work.ctx.say("agenda.poll_closed", number=poll.number)
             return
         if found[1] == "expire":
             work.agenda.follow_ups = [f for f in work.agenda.follow_ups if f.number != found[0]]

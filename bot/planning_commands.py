@@ -15,6 +15,7 @@ from bot.agenda import Agenda, Planned, PlanSettings
 from bot.context import Ctx
 from bot.events import PlannedOpening
 from bot.numbers import whole
+from bot.planning_polls import close_poll, date_poll, slot_time
 from bot.start import EngineSettings, may_start
 
 __all__ = ["HANDLERS", "PlanCall", "PlanCtx", "PlanWork", "invite", "told"]
@@ -110,14 +111,25 @@ def plan(call: PlanCall) -> None:
         call.answer("agenda.not_allowed")
         return
     options = _options(call.args)
-    if options is None or len(options.words) != 2:
+    slot = whole(options.words[0]) if options is not None and len(options.words) == 1 else None
+    if options is None or (len(options.words) != 2 and slot is None):
         call.answer("agenda.usage")
         return
-    moment = when.parse_moment(options.words[0], options.words[1], ctx.now, work.agenda.timezone)
-    if moment.at is None:
-        _bad_moment(call, moment.problem, options.words[0], options.words[1])
-        return
-    start = moment.at
+    if slot is not None:  # « planifier 7 »: slot n° 7 of a date poll
+        chosen = slot_time(call, slot)
+        if chosen is None:
+            return
+        if chosen <= ctx.now:
+            call.answer("agenda.bad_past", typed=work.when(chosen))
+            return
+        start = chosen
+    else:
+        words = options.words
+        moment = when.parse_moment(words[0], words[1], ctx.now, work.agenda.timezone)
+        if moment.at is None:
+            _bad_moment(call, moment.problem, words[0], words[1])
+            return
+        start = moment.at
     end: float | None = None
     if options.end is not None:
         end = _end_after(options.end, start, work.agenda.timezone)
@@ -138,6 +150,8 @@ def plan(call: PlanCall) -> None:
     if len(work.agenda.sessions) + count > work.plan.most_sessions:
         call.answer("agenda.too_many", most=work.plan.most_sessions)
         return
+    if slot is not None:
+        close_poll(work, slot)
     first = work.agenda.next_number
     for i in range(count):
         shift = i * every * 86_400
@@ -352,4 +366,5 @@ HANDLERS = {
     "not-coming": not_coming,
     "cancel": cancel,
     "move": move,
+    "date-poll": date_poll,
 }

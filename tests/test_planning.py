@@ -5,7 +5,7 @@ import pytest
 from planning_kit import DAY, ROOM, PlanHarness
 
 from bot.effects import ArchiveNote, SayDirect
-from bot.events import DirectMessage
+from bot.events import DirectMessage, ReactionAdded, ReactionRemoved
 from bot.ids import UserId
 from bot.markup import user
 
@@ -351,3 +351,58 @@ def test_a_command_sent_privately_is_not_taken_for_an_answer(h):
     h.advance(14 * DAY)
     help_dm = DirectMessage(room=ROOM, sender=UserId("alice"), sender_name="Alice", text="aide")
     assert not h.planner.takes(help_dm, h.agenda, atelier_running=False)
+
+
+def _polled(h: PlanHarness) -> None:
+    h.cmd("camille", "sondage-date 12/01 14h, 14/01 18h30, 15/01 9h")
+    assert [s.ref for s in h.said("agenda.poll_slot")] == [
+        "plan:slot:2",
+        "plan:slot:3",
+        "plan:slot:4",
+    ]
+
+
+def _on_slot(h: PlanHarness, user: str, number: int, *, remove: bool = False) -> None:
+    ref = f"plan:slot:{number}"
+    if remove:
+        h.feed(ReactionRemoved(room=ROOM, sender=UserId(user), ref=ref, key="yes"))
+    else:
+        h.feed(
+            ReactionAdded(
+                room=ROOM, sender=UserId(user), sender_name=user.title(), ref=ref, key="yes"
+            )
+        )
+
+
+def test_a_date_poll_counts_who_each_slot_suits_and_the_chosen_one_is_planned(h):
+    """People react ✅ to the slots that suit them (and take one back); `sondage-date` shows
+    the counts; `planifier 3` plans that slot, closes the poll and tells those it suited."""
+    _polled(h)
+    _on_slot(h, "alice", 3)
+    _on_slot(h, "bruno", 3)
+    _on_slot(h, "bruno", 2)
+    _on_slot(h, "bruno", 2, remove=True)
+    h.cmd("chloe", "sondage-date")
+    [counts] = h.said("agenda.poll_counts")
+    assert f"mercredi 14 janvier à 18{NB}h{NB}30 — ça convient à{NB}: 2" in counts.body
+    h.cmd("alice", "planifier 3")
+    assert h.said_keys() == ["agenda.poll_not_yours"] and h.a.polls
+    h.cmd("camille", "planifier 3 --fin 20h")
+    assert h.said("agenda.invitation") and h.a.polls == []
+    assert h.told("alice", "agenda.poll_chosen") and h.told("bruno", "agenda.poll_chosen")
+    assert f"mercredi 14 janvier à 18{NB}h{NB}30" in h.said("agenda.invitation")[0].body
+
+
+def test_a_bad_slot_proposes_nothing(h):
+    """A slot on 31/02, or one alone: the form expected, and no poll."""
+    h.cmd("camille", "sondage-date 12/01 14h, 31/02 9h")
+    assert h.said_keys() == ["agenda.poll_bad_slot"]
+    h.cmd("camille", "sondage-date 12/01 14h")
+    assert h.said_keys() == ["agenda.poll_usage"] and h.agenda is None
+
+
+def test_a_poll_whose_slots_all_passed_is_closed(h):
+    """Nobody chose: once its last slot has passed, the poll is closed with a word."""
+    _polled(h)
+    h.advance(20 * DAY)
+    assert h.said("agenda.poll_closed") and h.agenda is not None and h.a.polls == []
