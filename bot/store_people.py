@@ -10,6 +10,7 @@ import sqlite3
 from bot.effects import PersonalData
 from bot.events import PersonalDataFound
 from bot.markup import user
+from bot.store_planning import agenda_data
 
 __all__ = ["NEUTRAL", "personal_data"]
 
@@ -41,6 +42,7 @@ def personal_data(db: sqlite3.Connection, query: PersonalData) -> PersonalDataFo
                 title, body = title.replace(name, neutral), body.replace(name, neutral)
             db.execute("UPDATE archive SET title = ?, body = ? WHERE id = ?", (title, body, row_id))
         db.execute("COMMIT")
+    inputs += agenda_data(db, query.user)  # planned sessions (bot/store_planning.py)
     return PersonalDataFound(
         room=query.room,
         user=query.user,

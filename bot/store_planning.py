@@ -8,10 +8,11 @@ These functions are synchronous: they run on the store's database thread.
 
 import sqlite3
 
+from bot import clock
 from bot.agenda import Agenda
 from bot.store_schema import Statement
 
-__all__ = ["agenda_statements", "stored_agendas"]
+__all__ = ["agenda_data", "agenda_statements", "stored_agendas"]
 
 
 def agenda_statements(agenda: Agenda, now: float) -> list[Statement]:
@@ -34,3 +35,24 @@ def stored_agendas(db: sqlite3.Connection) -> dict[str, Agenda]:
         str(room): Agenda.model_validate_json(str(body))
         for room, body in db.execute("SELECT room, body FROM agendas ORDER BY room")
     }
+
+
+def agenda_data(db: sqlite3.Connection, user: str) -> list[tuple[str, str]]:
+    """What the agendas hold about ``user`` (``mes-données``): the sessions they said they
+    come to, their check-in answers, the date slots that suit them, a follow-up to come."""
+    found: list[tuple[str, str]] = []
+    for agenda in stored_agendas(db).values():
+        tz = agenda.timezone
+
+        def day(at: float, tz: str = tz) -> str:
+            return f"{clock.date(at, tz)} {clock.clock(at, tz)}"
+
+        for session in agenda.sessions:
+            if user in session.coming or user == session.facilitator:
+                found.append(("planned_session", day(session.start)))
+            if user in session.answers:
+                found.append(("check_in", session.answers[user]))
+        for poll in agenda.polls:
+            found += [("date_slot", day(s.at)) for s in poll.slots if user in s.suits]
+        found += [("follow_up", day(f.due)) for f in agenda.follow_ups if f.offerer == user]
+    return found

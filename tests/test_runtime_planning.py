@@ -277,3 +277,17 @@ async def test_a_follow_up_answer_is_appended_to_the_shared_record(bot):
     )
     assert isinstance(found, ArchiveFound)
     assert found.found[0].text.endswith("Ça va mieux")
+
+
+async def test_my_data_shows_what_the_agenda_holds_about_me(bot):
+    """`mes-données` lists the session Alice said she comes to and her check-in answer."""
+    await bot.post("camille", "!atelier planifier 12/01 14h --questionnaire")
+    await bot.react_to_invitation("alice", "Alice")
+    await bot.advance(await bot.planned_start() - DAY - bot.clock.now + 1)
+    await _dm(bot, "alice", "Parler de mon été")
+    await bot.post("alice", "!atelier mes-données")
+    await bot.rt.settled()
+    [yours] = [
+        e for e in bot.adapter.performed if isinstance(e, SayDirect) and e.key == "privacy.yours"
+    ]
+    assert "Parler de mon été" in yours.body and "12/01/2026 14:00" in yours.body
