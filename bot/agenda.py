@@ -8,6 +8,8 @@ per session and reminder (50 sessions in 1,000 rooms are 200,000 deadlines), and
 passed during downtime come back one at a time, in order.
 """
 
+from collections.abc import Iterator
+
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -153,40 +155,38 @@ def timer_of(name: str) -> tuple[int, str] | None:
     return (int(number), what) if number.isdigit() and what else None
 
 
-def deadlines(agenda: Agenda | None, settings: PlanSettings) -> dict[str, float]:
-    """The jobs the agenda waits for: each session's invitation, reminders and opening."""
-    jobs: dict[str, float] = {}
-    for p in agenda.sessions if agenda is not None else ():
+#: (at, order, number, what): for deadlines at the same moment, ``order`` says which first
+_Job = tuple[float, int, int, str]
+
+
+def _jobs(agenda: Agenda | None, settings: PlanSettings) -> Iterator[_Job]:
+    """Every deadline the agenda waits for, as sortable tuples (no names built)."""
+    if agenda is None:
+        return
+    for p in agenda.sessions:
         if not p.invited:
-            jobs[timer_name(p.number, "invite")] = p.start - settings.invite_ahead
+            yield p.start - settings.invite_ahead, 0, p.number, "invite"
         if "first" not in p.reminded:
-            jobs[timer_name(p.number, "first")] = p.start - settings.first_reminder
+            yield p.start - settings.first_reminder, 1, p.number, "first"
         if "last" not in p.reminded:
-            jobs[timer_name(p.number, "last")] = p.start - settings.last_reminder
-        jobs[timer_name(p.number, "open")] = p.start
-    for poll in agenda.polls if agenda is not None else ():  # closed when its last slot passed
-        jobs[timer_name(poll.number, "poll")] = max(slot.at for slot in poll.slots)
-    for f in agenda.follow_ups if agenda is not None else ():
+            yield p.start - settings.last_reminder, 2, p.number, "last"
+        yield p.start, 3, p.number, "open"
+    for poll in agenda.polls:  # closed when its last slot has passed
+        yield max(slot.at for slot in poll.slots), 4, poll.number, "poll"
+    for f in agenda.follow_ups:
         if not f.asked:
-            jobs[timer_name(f.number, "followup")] = f.due
+            yield f.due, -1, f.number, "followup"
         else:  # a question left unanswered as long again is dropped
-            jobs[timer_name(f.number, "expire")] = f.due + settings.follow_up
-    return jobs
+            yield f.due + settings.follow_up, -2, f.number, "expire"
 
 
-#: for deadlines at the same moment, the order they are handled in
-_ORDER = {"expire": -2, "followup": -1, "invite": 0, "first": 1, "last": 2, "open": 3}
+def deadlines(agenda: Agenda | None, settings: PlanSettings) -> dict[str, float]:
+    """The jobs the agenda waits for: each session's invitation, reminders and opening, each
+    poll's closing, each follow-up's question (or its expiry)."""
+    return {timer_name(number, what): at for at, _, number, what in _jobs(agenda, settings)}
 
 
 def next_job(agenda: Agenda | None, settings: PlanSettings) -> dict[str, float]:
     """The one deadline to arm for the room: the earliest of ``deadlines`` (none if empty)."""
-    jobs = deadlines(agenda, settings)
-    if not jobs:
-        return {}
-
-    def key(name: str) -> tuple[float, int, str]:
-        found = timer_of(name)
-        return (jobs[name], _ORDER.get(found[1], 9) if found else 9, name)
-
-    first = min(jobs, key=key)
-    return {first: jobs[first]}
+    first = min(_jobs(agenda, settings), default=None)
+    return {} if first is None else {timer_name(first[2], first[3]): first[0]}
