@@ -8,7 +8,10 @@ told); the next ones change nothing and get no reply.
 
 from bot.state import AtelierState
 
-__all__ = ["ANSWERED", "WINDOW", "may_answer"]
+__all__ = ["ANSWERED", "WINDOW", "Refusals", "may_answer", "may_answer_in"]
+
+#: per person: (end of their window, refusals answered in it)
+Refusals = dict[str, tuple[float, int]]
 
 #: seconds of a window
 WINDOW = 10.0
@@ -18,11 +21,16 @@ ANSWERED = 3
 
 def may_answer(state: AtelierState, user: str, now: float) -> bool:
     """Whether this person's refusal is answered now (counted in the current window)."""
-    for other, (until, _) in list(state.refusals.items()):
+    return may_answer_in(state.refusals, user, now)
+
+
+def may_answer_in(refusals: Refusals, user: str, now: float) -> bool:
+    """The same on a map of its own (the planner's, ``bot.planning``)."""
+    for other, (until, _) in list(refusals.items()):
         if until <= now:
-            del state.refusals[other]
-    until, answered = state.refusals.get(user, (now + WINDOW, 0))
+            del refusals[other]
+    until, answered = refusals.get(user, (now + WINDOW, 0))
     if answered >= ANSWERED:
         return False
-    state.refusals[user] = (until, answered + 1)
+    refusals[user] = (until, answered + 1)
     return True

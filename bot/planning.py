@@ -37,6 +37,7 @@ from bot.events import (
     ReactionRemoved,
     TimerFired,
 )
+from bot.flood import Refusals
 from bot.ids import RoomId, UserId
 from bot.planning_commands import HANDLERS, PlanCall, PlanCtx, PlanWork, come, invite, stay_away
 from bot.planning_polls import SLOT_REF, suits
@@ -105,9 +106,15 @@ class Planner:
 
     # -- deciding --------------------------------------------------------------------------
     def decide(
-        self, agenda: Agenda | None, event: Event, now: float, busy: bool = False
+        self,
+        agenda: Agenda | None,
+        event: Event,
+        now: float,
+        busy: bool = False,
+        refusals: Refusals | None = None,
     ) -> PlanDecision:
-        """``busy``: an atelier is running in the room (a session due now cannot open)."""
+        """``busy``: an atelier is running in the room (a session due now cannot open);
+        ``refusals``: the room's answered refusals (``bot.flood``), updated in place."""
         room = str(event.room)
         work_agenda = (
             agenda.model_copy(deep=True)
@@ -116,6 +123,8 @@ class Planner:
         )
         ctx = PlanCtx(room, work_agenda.lang, now, self.settings.command_prefix)
         work = PlanWork(ctx, work_agenda, self.settings, self.plan, self.formats, busy=busy)
+        if refusals is not None:
+            work.refusals = refusals
         match event:
             case MessagePosted():
                 self._on_command(work, event)

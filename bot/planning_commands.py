@@ -14,6 +14,7 @@ from bot import clock, when
 from bot.agenda import Agenda, Planned, PlanSettings
 from bot.context import Ctx
 from bot.events import PlannedOpening
+from bot.flood import Refusals, may_answer_in
 from bot.numbers import whole
 from bot.planning_polls import close_poll, date_poll, slot_time
 from bot.start import EngineSettings, may_start
@@ -42,6 +43,8 @@ class PlanWork:
     formats: frozenset[str]
     busy: bool = False  # an atelier runs in the room
     opening: PlannedOpening | None = None
+    #: the room's answered refusals (``bot.flood``): kept in memory by the runtime
+    refusals: Refusals = field(default_factory=dict)
 
     def when(self, at: float) -> str:
         return when.spoken(at, self.agenda.timezone, self.ctx.lang, self.ctx.now)
@@ -57,7 +60,10 @@ class PlanCall:
     message_id: str | None
 
     def answer(self, key: str, **params: object) -> None:
-        self.work.ctx.answer(self.user, False, key, **params)
+        """Reply in the room, naming the person — a few times per window at most
+        (``bot.flood``): a flood of bad commands queues no flood of replies."""
+        if may_answer_in(self.work.refusals, self.user, self.work.ctx.now):
+            self.work.ctx.answer(self.user, False, key, **params)
 
 
 @dataclass(slots=True)

@@ -42,6 +42,7 @@ from bot.events import (
     ReactionRemoved,
     TimerFired,
 )
+from bot.flood import Refusals
 from bot.ids import RoomId
 from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
 from bot.log_safe import failure
@@ -77,6 +78,7 @@ class Runtime:
         self.engine = engine
         self.planner = planner or Planner(engine.settings, PlanSettings(), engine.formats)
         self.agendas: dict[str, Agenda] = {}
+        self._plan_refusals: dict[str, Refusals] = {}
         self.store = store
         self.adapters = list(adapters)
         self.clock = clock
@@ -226,7 +228,9 @@ class Runtime:
             agendas: list[Agenda] = []  # the agendas this decision changed
             planned = self.planner.takes(event, self.agendas.get(room), before is not None)
             if planned:
-                plan = self.planner.decide(self.agendas.get(room), event, now, before is not None)
+                refusals = self._plan_refusals.setdefault(room, {})  # in memory only
+                agenda_now = self.agendas.get(room)
+                plan = self.planner.decide(agenda_now, event, now, before is not None, refusals)
                 after, effects = before, plan.effects
                 if plan.opening is not None:
                     after, opened = self.engine.decide(before, plan.opening, now)

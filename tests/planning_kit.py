@@ -10,6 +10,7 @@ from bot.events import (
     ReactionRemoved,
     TimerFired,
 )
+from bot.flood import Refusals
 from bot.formats import load_formats
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.planning import Planner
@@ -30,10 +31,11 @@ class PlanHarness:
         self.last: list[Effect] = []
         self.openings: list[PlannedOpening] = []
         self.busy = False
+        self.refusals: Refusals = {}  # kept across decisions, as the runtime keeps them
         self._n = 0
 
     def feed(self, event: Event) -> list[Effect]:
-        decision = self.planner.decide(self.agenda, event, self.clock.now, self.busy)
+        decision = self.planner.decide(self.agenda, event, self.clock.now, self.busy, self.refusals)
         self.agenda = decision.agenda
         if decision.opening is not None:
             self.openings.append(decision.opening)

@@ -4,7 +4,7 @@ cycles and downtime, on a test clock that starts on Thursday 1 January 2026, 10:
 import pytest
 from planning_kit import DAY, ROOM, PlanHarness
 
-from bot.effects import ArchiveNote, SayDirect
+from bot.effects import ArchiveNote, Say, SayDirect
 from bot.events import DirectMessage, ReactionAdded, ReactionRemoved
 from bot.ids import UserId
 from bot.markup import user
@@ -406,3 +406,14 @@ def test_a_poll_whose_slots_all_passed_is_closed(h):
     _polled(h)
     h.advance(20 * DAY)
     assert h.said("agenda.poll_closed") and h.agenda is not None and h.a.polls == []
+
+
+def test_a_flood_of_bad_planning_commands_gets_a_few_answers(h):
+    """Ten bad dates in a row: three answers in the window, then silence; later, answered."""
+    answered = 0
+    for _ in range(10):
+        answered += len([e for e in h.cmd("mallory", "planifier 31/02 14h") if isinstance(e, Say)])
+    assert answered == 3
+    h.clock.advance(11)
+    h.cmd("mallory", "planifier 31/02 14h")
+    assert h.said_keys() == ["agenda.bad_date"] and h.agenda is None
