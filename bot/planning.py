@@ -49,6 +49,8 @@ __all__ = ["PlanDecision", "Planner"]
 
 #: reactions on an invitation that say « I am coming »
 COMING_KEYS = frozenset({"hand", "yes", "thumbsup"})
+#: commands that mean something in a private message when no atelier runs
+_WITHOUT_ATELIER = frozenset({"help", "status", "archives", "history", "my-data", "forget-me"})
 #: the bare words, typed alone in a room without an atelier, that say one comes (or not)
 _BARE = re.compile(
     r"(?:(?P<come>je viens|i'?m coming)|je ne viens (?:pas|plus)|i'?m not coming)"
@@ -78,9 +80,8 @@ class Planner:
             case MessagePosted():
                 return self._command(event.text, agenda, atelier_running) is not None
             case DirectMessage():  # an answer to a question it asked, not a command
-                command = parse(event.text, self.settings.command_prefix, direct=True)
                 waiting = agenda is not None and agenda.awaits(event.sender) is not None
-                return waiting and not isinstance(command, Command)
+                return waiting and not self._asks_something(event.text)
             case ReactionAdded() | ReactionRemoved():
                 return event.ref.startswith(TIMER_PREFIX)
             case TimerFired():
@@ -225,6 +226,15 @@ class Planner:
                     self._remind(work, session, "agenda.reminder_last")
             case "open":
                 self._open(work, session, event.room)
+
+    def _asks_something(self, text: str) -> bool:
+        """A private message that is a command (prefixed, or a short `aide`, `mes-données`…
+        that means something without an atelier), not an answer: « Garder nos bénévoles
+        après l'été » answers, though `garder` is a command word."""
+        parsed = parse(text, self.settings.command_prefix, direct=True)
+        if not isinstance(parsed, Command):
+            return False
+        return parsed.prefixed or (parsed.name in _WITHOUT_ATELIER and len(text.split()) <= 3)
 
     @staticmethod
     def check_in_room(agendas: Mapping[str, Agenda], user: str) -> str | None:

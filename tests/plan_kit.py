@@ -9,7 +9,10 @@ from typing import Any
 
 from people_kit import BotInProcess, heard
 
-__all__ = ["invitation_then_people_come_then_reminder_then_the_atelier_opens"]
+__all__ = [
+    "a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search",
+    "invitation_then_people_come_then_reminder_then_the_atelier_opens",
+]
 
 DAY = 86_400.0
 
@@ -37,3 +40,34 @@ async def invitation_then_people_come_then_reminder_then_the_atelier_opens(
     state = await people.state()
     assert state is not None and state.facilitator == people.user_id("camille")
     assert [state.name(p) for p in state.participants] == ["Alice", "Élise"]
+
+
+async def a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search(
+    people: Any, bot: BotInProcess
+) -> None:
+    """Planned with the check-in: Alice, asked privately the day before, answers privately;
+    only Camille reads it; at the problem search Alice confirms it with `oui`."""
+    assert bot.runtime is not None and bot.clock is not None
+    await people.say("camille", "!atelier planifier 12/01 14h --questionnaire")
+    await heard(people, "Atelier d'entraide n° 1")
+    await people.react("alice", "plan:1", "hand", remove=False)
+    await heard(people, "vous venez à l'atelier d'entraide n° 1", to="alice")
+    [agenda] = bot.runtime.agendas.values()
+    start = agenda.sessions[0].start
+    await bot.advance(start - DAY - bot.clock.now + 1)
+    await heard(people, "qu'aimeriez-vous apporter", to="alice")
+    await people.dm("alice", "Garder nos bénévoles après l'été")
+    answer = await heard(people, "a répondu", to="camille")
+    assert "Garder nos bénévoles après l'été" in answer
+    await heard(people, "seule la personne qui facilite le lira", to="alice")
+    await bot.advance(start - bot.clock.now)
+    await heard(people, "Bienvenue Alice")
+    await people.dm("camille", "aller recherche")
+    await heard(people, "Avant la séance, vous aviez écrit", to="alice")
+    await people.dm("alice", "oui")
+    await heard(people, "votre problématique est notée", to="alice")
+    state = await people.state()
+    assert state is not None
+    assert [p.text for p in state.problems] == ["Garder nos bénévoles après l'été"]
+    room = "\n".join(t for t in (h.text for h in people.heard if h.to is None))
+    assert "Garder nos bénévoles" not in room  # private until the group's sharing step

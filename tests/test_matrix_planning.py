@@ -5,7 +5,10 @@ days passing on the bot's test clock."""
 import time
 
 from matrix_kit import setup
-from plan_kit import invitation_then_people_come_then_reminder_then_the_atelier_opens
+from plan_kit import (
+    a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search,
+    invitation_then_people_come_then_reminder_then_the_atelier_opens,
+)
 
 from bot.testing import FrozenClock
 
@@ -18,5 +21,20 @@ async def test_an_invitation_gathers_people_reminds_them_and_opens_the_atelier(s
     await s.people.open(facilitator="camille")
     try:
         await invitation_then_people_come_then_reminder_then_the_atelier_opens(s.people, s.bot)
+    finally:
+        await s.close()
+
+
+async def test_a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search(
+    synapse, tmp_path
+):
+    """Asked privately the day before; the answer goes to the facilitator only, then is
+    confirmed as a problem at the problem search."""
+    s = await setup(synapse, tmp_path, CAST, clock=FrozenClock(time.time()))
+    await s.people.open(facilitator="camille")
+    try:
+        await a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search(
+            s.people, s.bot
+        )
     finally:
         await s.close()

@@ -5,7 +5,10 @@ with them — days passing on the bot's test clock."""
 import time
 
 from mattermost_kit import MattermostBot, MattermostPeople, bot_config
-from plan_kit import invitation_then_people_come_then_reminder_then_the_atelier_opens
+from plan_kit import (
+    a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search,
+    invitation_then_people_come_then_reminder_then_the_atelier_opens,
+)
 
 from bot.testing import FrozenClock
 
@@ -23,6 +26,23 @@ async def test_an_invitation_gathers_people_reminds_them_and_opens_the_atelier(
     await people.open(facilitator="camille")
     try:
         await invitation_then_people_come_then_reminder_then_the_atelier_opens(people, bot)
+    finally:
+        await bot.stop()
+    assert not mattermost.violations
+
+
+async def test_a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search(
+    mattermost, tmp_path
+):
+    """Asked privately the day before; the answer goes to the facilitator only, then is
+    confirmed as a problem at the problem search."""
+    bot = MattermostBot(bot_config(mattermost, tmp_path, spm=60))
+    bot.clock = FrozenClock(time.time())
+    await bot.start()
+    people = MattermostPeople(mattermost, CAST, refs=bot.refs, state=bot.state)
+    await people.open(facilitator="camille")
+    try:
+        await a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search(people, bot)
     finally:
         await bot.stop()
     assert not mattermost.violations

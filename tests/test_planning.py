@@ -417,3 +417,13 @@ def test_a_flood_of_bad_planning_commands_gets_a_few_answers(h):
     h.clock.advance(11)
     h.cmd("mallory", "planifier 31/02 14h")
     assert h.said_keys() == ["agenda.bad_date"] and h.agenda is None
+
+
+def test_an_answer_starting_with_a_command_word_is_still_an_answer(h):
+    """« Garder nos bénévoles après l'été » answers the check-in, though `garder` is a
+    command word; `aide` alone is a command."""
+    _checked_in(h)
+    answer = "Garder nos bénévoles après l'été"
+    for text, taken in ((answer, True), ("aide", False), ("!atelier état", False)):
+        dm = DirectMessage(room=ROOM, sender=UserId("alice"), sender_name="Alice", text=text)
+        assert h.planner.takes(dm, h.agenda, atelier_running=False) is taken
