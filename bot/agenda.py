@@ -111,10 +111,14 @@ class Agenda(BaseModel):
     sessions: list[Planned] = Field(default_factory=list)
     follow_ups: list[FollowUp] = Field(default_factory=list)
     polls: list[DatePoll] = Field(default_factory=list)
+    #: the room's own delay of the cold follow-up, in days (``suivi 21``; 0: none); None:
+    #: the configuration's
+    follow_up_days: float | None = None
 
     @property
     def empty(self) -> bool:
-        return not self.sessions and not self.follow_ups and not self.polls
+        nothing = not self.sessions and not self.follow_ups and not self.polls
+        return nothing and self.follow_up_days is None
 
     def slot(self, number: int) -> tuple[DatePoll, Slot] | None:
         for poll in self.polls:

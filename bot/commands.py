@@ -78,6 +78,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("cancel", ("annuler",), Who.ANYONE),
     CommandSpec("move", ("deplacer",), Who.ANYONE),
     CommandSpec("date-poll", ("sondage-date",), Who.ANYONE),
+    CommandSpec("follow-up", ("suivi",), Who.ANYONE),
     CommandSpec("next", ("suivant", "skip"), Who.FACILITATOR, facilitation=True),
     CommandSpec("extend", ("prolonger",), Who.FACILITATOR, facilitation=True),
     CommandSpec("shorten", ("raccourcir",), Who.FACILITATOR, facilitation=True),
@@ -92,7 +93,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 #: the planning commands: the runtime hands them to the planner (``bot.planning``), not to the
 #: atelier's engine; cancel and move check their own rights (who planned it, or a moderator)
-PLANNING = frozenset({"plan", "agenda", "coming", "not-coming", "cancel", "move", "date-poll"})
+PLANNING = frozenset(
+    {"plan", "agenda", "coming", "not-coming", "cancel", "move", "date-poll", "follow-up"}
+)
 
 _BY_WORD: dict[str, CommandSpec] = {}
 for _spec in COMMANDS:

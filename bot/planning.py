@@ -286,7 +286,9 @@ class Planner:
         now: float,
     ) -> Agenda | None:
         """An atelier with an offerer ended: plan its cold follow-up (None: none planned)."""
-        if not self.plan.follow_up:
+        days = agenda.follow_up_days if agenda is not None else None
+        delay = days * 86_400 if days is not None else self.plan.follow_up
+        if not delay:
             return None
         work = (
             agenda.model_copy(deep=True)
@@ -299,7 +301,7 @@ class Planner:
                 atelier_id=atelier_id,
                 offerer=offerer,
                 started_at=started,
-                due=now + self.plan.follow_up,
+                due=now + delay,
             )
         )
         work.next_number += 1

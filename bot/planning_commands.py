@@ -16,6 +16,7 @@ from bot.context import Ctx
 from bot.events import PlannedOpening
 from bot.flood import Refusals, may_answer_in
 from bot.numbers import whole
+from bot.planning_follow_up import follow_up
 from bot.planning_polls import close_poll, date_poll, slot_time
 from bot.start import EngineSettings, may_start
 
@@ -373,4 +374,5 @@ HANDLERS = {
     "cancel": cancel,
     "move": move,
     "date-poll": date_poll,
+    "follow-up": follow_up,
 }

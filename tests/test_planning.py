@@ -427,3 +427,18 @@ def test_an_answer_starting_with_a_command_word_is_still_an_answer(h):
     for text, taken in ((answer, True), ("aide", False), ("!atelier état", False)):
         dm = DirectMessage(room=ROOM, sender=UserId("alice"), sender_name="Alice", text=text)
         assert h.planner.takes(dm, h.agenda, atelier_running=False) is taken
+
+
+def test_a_room_chooses_its_follow_up_delay_or_none(h):
+    """`suivi 21`: the follow-up comes three weeks after; `suivi 0`: never; a bad value
+    changes nothing."""
+    h.cmd("camille", "suivi")
+    assert "14 jours" in h.said("agenda.follow_up_days")[0].body
+    h.cmd("camille", "suivi trois")
+    assert h.said_keys() == ["agenda.follow_up_usage"] and h.agenda is None
+    h.cmd("camille", "suivi 21")
+    assert h.a.follow_up_days == 21
+    ended = h.planner.ended(h.agenda, ROOM, "a1", "alice", h.clock.now, h.clock.now)
+    assert ended is not None and ended.follow_ups[0].due == h.clock.now + 21 * DAY
+    h.cmd("camille", "suivi 0")
+    assert h.planner.ended(h.agenda, ROOM, "a2", "alice", h.clock.now, h.clock.now) is None
