@@ -15,11 +15,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot import when
 from bot.agenda import (
     TIMER_PREFIX,
     Agenda,
-    FollowUp,
     Planned,
     PlanSettings,
     deadlines,
@@ -27,10 +25,11 @@ from bot.agenda import (
     timer_of,
 )
 from bot.commands import PLANNING, Command, Unknown, normalize, parse
-from bot.effects import ArchiveNote, CancelTimer, Effect, StartTimer
+from bot.effects import CancelTimer, Effect, StartTimer
 from bot.events import (
     DirectMessage,
     Event,
+    MemberLeft,
     MessagePosted,
     PlannedOpening,
     ReactionAdded,
@@ -39,7 +38,17 @@ from bot.events import (
 )
 from bot.flood import Refusals
 from bot.ids import RoomId, UserId
-from bot.planning_commands import HANDLERS, PlanCall, PlanCtx, PlanWork, come, invite, stay_away
+from bot.planning_commands import (
+    HANDLERS,
+    PlanCall,
+    PlanCtx,
+    PlanWork,
+    come,
+    invite,
+    stay_away,
+    told,
+)
+from bot.planning_follow_up import answer_follow_up, ask_follow_up, plan_follow_up
 from bot.planning_polls import SLOT_REF, suits
 from bot.sizes import INPUT_MAX, too_long
 from bot.start import EngineSettings
@@ -145,6 +154,8 @@ class Planner:
                 self._on_timer(work, event)
             case DirectMessage():
                 self._on_check_in(work, event)
+            case MemberLeft(bot_removed=True):
+                self._removed(work)
         changed = work_agenda != agenda and (agenda is not None or not work_agenda.empty)
         after = work_agenda if changed else agenda
         effects = ctx.effects + _timer_changes(
@@ -195,7 +206,7 @@ class Planner:
         if found is None or expected is None or abs(expected - event.at) > 1e-6:
             return  # stale: the session moved, was cancelled, or this was done
         if found[1] == "followup":
-            self._ask_follow_up(work, found[0])
+            ask_follow_up(work, found[0])
             return
         if found[1] == "poll":
             poll = next(p for p in work.agenda.polls if p.number == found[0])
@@ -256,12 +267,7 @@ class Planner:
             return
         follow_up = work.agenda.following(event.sender)
         if follow_up is not None:
-            work.agenda.follow_ups.remove(follow_up)
-            note = ctx.t("agenda.follow_up_in_record", date=work.when(ctx.now), answer=text)
-            ctx.effects.append(
-                ArchiveNote(room=ctx.room, atelier_id=follow_up.atelier_id, text=note)
-            )
-            ctx.dm(event.sender, "agenda.follow_up_noted")
+            answer_follow_up(work, follow_up, text)
             return
         if session is None:
             return
@@ -286,35 +292,9 @@ class Planner:
         now: float,
     ) -> Agenda | None:
         """An atelier with an offerer ended: plan its cold follow-up (None: none planned)."""
-        days = agenda.follow_up_days if agenda is not None else None
-        delay = days * 86_400 if days is not None else self.plan.follow_up
-        if not delay:
-            return None
-        work = (
-            agenda.model_copy(deep=True)
-            if agenda is not None
-            else Agenda(room=room, lang=self.settings.language, timezone=self.settings.timezone)
-        )
-        work.follow_ups.append(
-            FollowUp(
-                number=work.next_number,
-                atelier_id=atelier_id,
-                offerer=offerer,
-                started_at=started,
-                due=now + delay,
-            )
-        )
-        work.next_number += 1
-        return work
-
-    def _ask_follow_up(self, work: PlanWork, number: int) -> None:
-        follow_up = next(f for f in work.agenda.follow_ups if f.number == number)
-        for earlier in [f for f in work.agenda.follow_ups if f.asked]:
-            if earlier.offerer == follow_up.offerer:
-                work.agenda.follow_ups.remove(earlier)  # unanswered: the newer question wins
-        follow_up.asked = True
-        day = when.spoken(follow_up.started_at, work.agenda.timezone, work.ctx.lang, work.ctx.now)
-        work.ctx.dm(follow_up.offerer, "agenda.follow_up_question", date=day)
+        if agenda is None:
+            agenda = Agenda(room=room, lang=self.settings.language, timezone=self.settings.timezone)
+        return plan_follow_up(agenda, atelier_id, offerer, started, now, self.plan.follow_up)
 
     def _ask_check_in(self, work: PlanWork, session: Planned) -> None:
         for user in session.coming:
@@ -326,6 +306,14 @@ class Planner:
                     number=session.number,
                     date=work.when(session.start),
                 )
+
+    def _removed(self, work: PlanWork) -> None:
+        """The bot was removed from the room: nothing planned there can happen; those coming
+        are told privately, and the room's agenda is emptied (kept nowhere)."""
+        for session in work.agenda.sessions:
+            told(work, session, "agenda.cancelled_dm", date=work.when(session.start))
+        work.agenda.sessions, work.agenda.polls, work.agenda.follow_ups = [], [], []
+        work.agenda.follow_up_days = None
 
     def _remind(self, work: PlanWork, session: Planned, key: str) -> None:
         """Said in the room (a mention of who comes) and privately to each of them: the

@@ -1,18 +1,62 @@
-"""The room's delay of the cold follow-up: ``suivi 21`` (EN ``follow-up 21``).
-
-After an atelier, the person who offered the situation is asked privately how their actions
-went (``bot.planning``); each room may choose after how many days, or never (0).
+"""The cold follow-up (issue 16 §5): some days after an atelier, the person who offered the
+situation is asked privately how their actions went; the answer is appended to the archived
+record of that atelier (if the group shared it). Each room may choose after how many days, or
+never (``suivi 21``, EN ``follow-up 21``; 0: never).
 """
 
 from typing import TYPE_CHECKING
 
+from bot import when
+from bot.agenda import Agenda, FollowUp
+from bot.effects import ArchiveNote
 from bot.numbers import whole
 from bot.start import may_start
 
 if TYPE_CHECKING:  # planning_commands uses this module: only its types here
-    from bot.planning_commands import PlanCall
+    from bot.planning_commands import PlanCall, PlanWork
 
-__all__ = ["follow_up"]
+__all__ = ["answer_follow_up", "ask_follow_up", "follow_up", "plan_follow_up"]
+
+
+def plan_follow_up(
+    agenda: Agenda, atelier_id: str, offerer: str, started: float, now: float, default: float
+) -> Agenda | None:
+    """A copy of ``agenda`` with the follow-up of this atelier (None: the room wants none)."""
+    days = agenda.follow_up_days
+    delay = days * 86_400 if days is not None else default
+    if not delay:
+        return None
+    work = agenda.model_copy(deep=True)
+    work.follow_ups.append(
+        FollowUp(
+            number=work.next_number,
+            atelier_id=atelier_id,
+            offerer=offerer,
+            started_at=started,
+            due=now + delay,
+        )
+    )
+    work.next_number += 1
+    return work
+
+
+def ask_follow_up(work: "PlanWork", number: int) -> None:
+    follow_up = next(f for f in work.agenda.follow_ups if f.number == number)
+    for earlier in [f for f in work.agenda.follow_ups if f.asked]:
+        if earlier.offerer == follow_up.offerer:
+            work.agenda.follow_ups.remove(earlier)  # unanswered: the newer question wins
+    follow_up.asked = True
+    day = when.spoken(follow_up.started_at, work.agenda.timezone, work.ctx.lang, work.ctx.now)
+    work.ctx.dm(follow_up.offerer, "agenda.follow_up_question", date=day)
+
+
+def answer_follow_up(work: "PlanWork", follow_up: FollowUp, text: str) -> None:
+    """The offerer's news: a note at the end of the record, and a thank-you."""
+    ctx = work.ctx
+    work.agenda.follow_ups.remove(follow_up)
+    note = ctx.t("agenda.follow_up_in_record", date=work.when(ctx.now), answer=text)
+    ctx.effects.append(ArchiveNote(room=ctx.room, atelier_id=follow_up.atelier_id, text=note))
+    ctx.dm(follow_up.offerer, "agenda.follow_up_noted")
 
 
 def follow_up(call: "PlanCall") -> None:

@@ -239,18 +239,8 @@ class Runtime:
                     agendas.append(plan.agenda)
             else:
                 after, effects = self.engine.decide(before, event, now)
-                forgotten = self._forget(room, effects)
-                agendas = [forgotten] if forgotten is not None else []
-                if before is not None and before.offerer and after is not None and after.finished:
-                    follow_up = self.planner.ended(
-                        agendas[0] if agendas else self.agendas.get(room),
-                        room,
-                        before.id,
-                        before.offerer,
-                        before.started_at,
-                        now,
-                    )
-                    agendas = [follow_up] if follow_up is not None else agendas
+                agenda = self._beside(event, before, after, effects, now)
+                agendas = [agenda] if agenda is not None else []
             pending = await self.store.commit_decision(
                 room=room,
                 state=after,
@@ -276,6 +266,37 @@ class Runtime:
             self.handled += 1
         await self.delivery.deliver(room, pending)
         self.changed.set()
+
+    def _beside(
+        self,
+        event: Event,
+        before: AtelierState | None,
+        after: AtelierState | None,
+        effects: list[Effect],
+        now: float,
+    ) -> Agenda | None:
+        """What an atelier's decision changes of the room's agenda (None: nothing): a
+        forget-me, the follow-up of an atelier that ended, the bot removed from the room
+        (whose words to those coming join ``effects``)."""
+        room = event.room
+        agenda = self._forget(room, effects)
+        if before is not None and before.offerer and after is not None and after.finished:
+            agenda = (
+                self.planner.ended(
+                    agenda or self.agendas.get(room),
+                    room,
+                    before.id,
+                    before.offerer,
+                    before.started_at,
+                    now,
+                )
+                or agenda
+            )
+        if isinstance(event, MemberLeft) and event.bot_removed:
+            removed = self.planner.decide(agenda or self.agendas.get(room), event, now)
+            effects += removed.effects
+            agenda = removed.agenda or agenda
+        return agenda
 
     def _forget(self, room: str, effects: list[Effect]) -> Agenda | None:
         """``forget-me``: this room's agenda forgets the person in the same transaction; the

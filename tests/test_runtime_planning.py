@@ -6,7 +6,7 @@ from runtime_kit import ROOM, posted
 
 from bot.effects import Archive, ArchiveNote, ArchiveQuery, Say, SayDirect
 from bot.engine import Engine, EngineSettings
-from bot.events import ArchiveFound
+from bot.events import ArchiveFound, MemberLeft
 from bot.formats import StepKind, load_formats
 from bot.ids import EventId, MessageId, UserId
 from bot.inbound import DirectIn, ReactionIn
@@ -291,3 +291,15 @@ async def test_my_data_shows_what_the_agenda_holds_about_me(bot):
         e for e in bot.adapter.performed if isinstance(e, SayDirect) and e.key == "privacy.yours"
     ]
     assert "Parler de mon été" in yours.body and "12/01/2026 14:00" in yours.body
+
+
+async def test_removing_the_bot_from_the_room_cancels_what_was_planned_there(bot):
+    """The bot can no longer open anything there: those coming are told privately, and
+    nothing of the room's agenda is kept or armed."""
+    await bot.post("camille", "!atelier planifier 12/01 14h")
+    await bot.react_to_invitation("alice", "Alice")
+    await bot.rt.process(MemberLeft(room=ROOM, sender=UserId("@bot:test"), bot_removed=True))
+    assert bot.count("agenda.cancelled_dm") == 2  # Alice and Camille
+    assert ROOM not in await bot.store.agendas() and ROOM not in bot.rt.agendas
+    scheduler = bot.rt.scheduler
+    assert isinstance(scheduler, ManualScheduler) and not scheduler.jobs
