@@ -1,8 +1,9 @@
 """The planner: ``decide(agenda, event, now) -> PlanDecision``, pure like the engine.
 
-It holds a room's agenda (``bot.agenda``): planning commands, reactions to invitations and the
-planner's own timers (``plan:N:invite|first|last|open``) come here, routed by the runtime
-(``takes``). When a session's time comes, the decision carries a ``PlannedOpening`` that the
+It holds a room's agenda (``bot.agenda``): planning commands, reactions to invitations and
+date slots, private answers to the questions it asked (check-in, follow-up) and the planner's
+own timers (``plan:N:invite|first|last|open|poll|followup|expire``) come here, routed by the
+runtime (``takes``). When a session's time comes, the decision carries a ``PlannedOpening`` that the
 runtime hands to the atelier's engine in the same transaction (``bot.start.open_planned``).
 
 Downtime is never silent: a reminder whose moment passed while the bot was down is sent once

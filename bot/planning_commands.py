@@ -243,10 +243,11 @@ def invite(work: PlanWork, session: Planned) -> None:
 # -- agenda --------------------------------------------------------------------------------------
 def agenda(call: PlanCall) -> None:
     work, ctx = call.work, call.work.ctx
-    if not work.agenda.sessions:
+    if not work.agenda.sessions and not work.agenda.polls:
         call.answer("agenda.empty")
         return
-    lines = [
+    polls = [ctx.t("agenda.poll_open_line") for _ in work.agenda.polls[:1]]
+    lines = polls + [
         ctx.t(
             "agenda.line",
             number=p.number,
@@ -323,21 +324,31 @@ def _steerable(call: PlanCall, usage: str) -> Planned | None:
     return session
 
 
-def told(work: PlanWork, session: Planned, key: str, **params: object) -> None:
-    """Say ``key`` privately to everyone who said they would come, and the facilitator."""
+def told(work: PlanWork, session: Planned, key: str, besides: str = "", **params: object) -> None:
+    """Say ``key`` privately to everyone who said they would come, and the facilitator —
+    ``besides`` the person who did it, who knows."""
     for user in (session.facilitator, *session.coming):
-        work.ctx.dm(user, key, number=session.number, **params)
+        if user != besides:
+            work.ctx.dm(user, key, number=session.number, **params)
 
 
 def cancel(call: PlanCall) -> None:
+    """``annuler 3``; ``annuler 3 --cycle``: that session and the later ones of its cycle."""
     work = call.work
     session = _steerable(call, "agenda.cancel_usage")
     if session is None:
         return
-    work.agenda.sessions.remove(session)
-    date = work.when(session.start)
-    work.ctx.say("agenda.cancelled", number=session.number, date=date)
-    told(work, session, "agenda.cancelled_dm", date=date)
+    whole_cycle = "--cycle" in call.args.lower().split() and session.cycle is not None
+    for each in [
+        p
+        for p in work.agenda.sessions
+        if p is session or (whole_cycle and p.cycle == session.cycle and p.start > session.start)
+    ]:
+        work.agenda.sessions.remove(each)
+        date = work.when(each.start)
+        if each is session or each.invited:  # a session not yet announced needs no word
+            work.ctx.say("agenda.cancelled", number=each.number, date=date)
+        told(work, each, "agenda.cancelled_dm", besides=call.user, date=date)
 
 
 def move(call: PlanCall) -> None:
@@ -363,7 +374,7 @@ def move(call: PlanCall) -> None:
     after = work.when(session.start)
     work.ctx.react(call.message_id)
     work.ctx.say("agenda.moved", number=session.number, before=before, date=after)
-    told(work, session, "agenda.moved_dm", before=before, date=after)
+    told(work, session, "agenda.moved_dm", besides=call.user, before=before, date=after)
 
 
 HANDLERS = {

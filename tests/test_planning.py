@@ -442,3 +442,21 @@ def test_a_room_chooses_its_follow_up_delay_or_none(h):
     assert ended is not None and ended.follow_ups[0].due == h.clock.now + 21 * DAY
     h.cmd("camille", "suivi 0")
     assert h.planner.ended(h.agenda, ROOM, "a2", "alice", h.clock.now, h.clock.now) is None
+
+
+def test_cancelling_a_cycle_from_one_session_on(h):
+    """`annuler 3 --cycle`: n° 3 and the later sessions of its cycle go; n° 1 and 2 stay;
+    only the sessions already announced are announced cancelled in the room."""
+    h.cmd("camille", "planifier 12/01 14h --tous-les 1s --fois 5")
+    h.react("alice", 1)
+    h.cmd("camille", "annuler 3 --cycle")
+    assert [p.number for p in h.a.sessions] == [1, 2]
+    assert h.said_keys().count("agenda.cancelled") == 1
+    assert not [e for e in h.last if isinstance(e, SayDirect)]  # Alice comes to n° 1 only
+
+
+def test_the_agenda_mentions_an_open_date_poll(h):
+    """With only a poll open, `agenda` points to it rather than saying nothing is planned."""
+    h.cmd("camille", "sondage-date 12/01 14h, 14/01 18h")
+    h.cmd("alice", "agenda")
+    assert h.said("agenda.list") and "sondage" in h.said("agenda.list")[0].body
