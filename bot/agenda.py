@@ -79,6 +79,8 @@ class FollowUp(BaseModel):
     started_at: float  # the atelier's day, said in the question
     due: float
     asked: bool = False
+    #: who asked to be told (``nouvelles``): they receive the answer, privately
+    listeners: list[str] = Field(default_factory=list)
 
 
 class Slot(BaseModel):

@@ -66,6 +66,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("keep", ("garder",), Who.OFFERER),
     CommandSpec("action", (), Who.OFFERER),
     CommandSpec("feeling", ("ressenti",), Who.PARTICIPANT),
+    CommandSpec("news", ("nouvelles",), Who.PARTICIPANT),
     CommandSpec("facilitate", ("faciliter",), Who.MODERATOR),
     CommandSpec("archives", ("archive",), Who.ANYONE),
     CommandSpec("history", ("historique",), Who.ANYONE),

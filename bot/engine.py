@@ -12,7 +12,7 @@ labelled the message.
 import copy
 import re
 
-from bot import archives, everyone, facilitation, flood, personal, steps
+from bot import archives, everyone, facilitation, flood, news, personal, steps
 from bot.bare_words import understood_without_prefix
 from bot.commands import COMMANDS, PLANNING, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
@@ -43,7 +43,11 @@ from bot.state import AtelierState
 __all__ = ["Engine", "EngineSettings"]
 
 #: Handlers of the commands accepted at any step; the others are in the step's rules.
-_ANY_STEP: dict[str, steps.CommandHandler] = {**everyone.HANDLERS, **facilitation.HANDLERS}
+_ANY_STEP: dict[str, steps.CommandHandler] = {
+    **everyone.HANDLERS,
+    **facilitation.HANDLERS,
+    **news.HANDLERS,
+}
 
 #: Commands that need no atelier here (``start`` has its own path: it makes one).
 _ANYWHERE: dict[str, steps.CommandHandler] = {

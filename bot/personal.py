@@ -57,6 +57,8 @@ def _forget_in_state(s: AtelierState, person: str, neutral: str) -> None:
     s.offerer_notes = [e for e in s.offerer_notes if e.author != person]
     s.feelings = [e for e in s.feelings if e.author != person]
     s.seeds.pop(person, None)
+    if person in s.news_wanted:
+        s.news_wanted.remove(person)
     s.problems = [p for p in s.problems if p.author != person or p.number == s.chosen]
     s.people[person] = s.people[person].model_copy(update={"name": neutral, "forgotten": True})
     if s.facilitator == person:

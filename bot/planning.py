@@ -183,6 +183,9 @@ class Planner:
         work = agenda.model_copy(deep=True)
         neutral = render(work.lang, "privacy.neutral")
         work.follow_ups = [f for f in work.follow_ups if f.offerer != user]
+        for f in work.follow_ups:
+            if user in f.listeners:
+                f.listeners.remove(user)
         for poll in work.polls:
             for slot in poll.slots:
                 slot.suits.pop(user, None)
@@ -291,11 +294,14 @@ class Planner:
         offerer: str,
         started: float,
         now: float,
+        listeners: tuple[str, ...] = (),
     ) -> Agenda | None:
-        """An atelier with an offerer ended: plan its cold follow-up (None: none planned)."""
+        """An atelier with an offerer ended: plan its cold follow-up (None: none planned);
+        ``listeners`` asked to be told the answer."""
         if agenda is None:
             agenda = Agenda(room=room, lang=self.settings.language, timezone=self.settings.timezone)
-        return plan_follow_up(agenda, atelier_id, offerer, started, now, self.plan.follow_up)
+        default = self.plan.follow_up
+        return plan_follow_up(agenda, atelier_id, offerer, started, now, default, listeners)
 
     def _ask_check_in(self, work: PlanWork, session: Planned) -> None:
         for user in session.coming:

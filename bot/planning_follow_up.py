@@ -19,7 +19,13 @@ __all__ = ["answer_follow_up", "ask_follow_up", "follow_up", "plan_follow_up"]
 
 
 def plan_follow_up(
-    agenda: Agenda, atelier_id: str, offerer: str, started: float, now: float, default: float
+    agenda: Agenda,
+    atelier_id: str,
+    offerer: str,
+    started: float,
+    now: float,
+    default: float,
+    listeners: tuple[str, ...] = (),
 ) -> Agenda | None:
     """A copy of ``agenda`` with the follow-up of this atelier (None: the room wants none)."""
     days = agenda.follow_up_days
@@ -34,6 +40,7 @@ def plan_follow_up(
             offerer=offerer,
             started_at=started,
             due=now + delay,
+            listeners=[user for user in listeners if user != offerer],
         )
     )
     work.next_number += 1
@@ -47,7 +54,9 @@ def ask_follow_up(work: "PlanWork", number: int) -> None:
             work.agenda.follow_ups.remove(earlier)  # unanswered: the newer question wins
     follow_up.asked = True
     day = when.spoken(follow_up.started_at, work.agenda.timezone, work.ctx.lang, work.ctx.now)
-    work.ctx.dm(follow_up.offerer, "agenda.follow_up_question", date=day)
+    count = len(follow_up.listeners)
+    key = "agenda.follow_up_question_shared" if count else "agenda.follow_up_question"
+    work.ctx.dm(follow_up.offerer, key, date=day, count=count)
 
 
 def answer_follow_up(work: "PlanWork", follow_up: FollowUp, text: str) -> None:
@@ -57,6 +66,9 @@ def answer_follow_up(work: "PlanWork", follow_up: FollowUp, text: str) -> None:
     note = ctx.t("agenda.follow_up_in_record", date=work.when(ctx.now), answer=text)
     ctx.effects.append(ArchiveNote(room=ctx.room, atelier_id=follow_up.atelier_id, text=note))
     ctx.dm(follow_up.offerer, "agenda.follow_up_noted")
+    day = when.spoken(follow_up.started_at, work.agenda.timezone, ctx.lang, ctx.now)
+    for listener in follow_up.listeners:
+        ctx.dm(listener, "agenda.follow_up_news", date=day, answer=text)
 
 
 def follow_up(call: "PlanCall") -> None:

@@ -289,6 +289,7 @@ class Runtime:
                     before.offerer,
                     before.started_at,
                     now,
+                    tuple(before.news_wanted),
                 )
                 or agenda
             )

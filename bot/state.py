@@ -130,6 +130,9 @@ class AtelierState(_Model):
     declined: list[int] = Field(default_factory=list)
     chosen: int | None = None
     offerer: str | None = None
+    #: who asked to be told how it turns out (``nouvelles``): they get the offerer's answer
+    #: to the cold follow-up (``bot.planning_follow_up``)
+    news_wanted: list[str] = Field(default_factory=list)
     situation: list[Entry] = Field(default_factory=list)
     questions: list[Entry] = Field(default_factory=list)
     answers: list[Entry] = Field(default_factory=list)

@@ -460,3 +460,12 @@ def test_the_agenda_mentions_an_open_date_poll(h):
     h.cmd("camille", "sondage-date 12/01 14h, 14/01 18h")
     h.cmd("alice", "agenda")
     assert h.said("agenda.list") and "sondage" in h.said("agenda.list")[0].body
+
+
+def test_a_follow_up_answer_reaches_those_who_asked_for_news(h):
+    """Listeners get the answer privately; the question told the offerer so."""
+    h.agenda = h.planner.ended(None, ROOM, "a1", "alice", h.clock.now, h.clock.now, ("bruno",))
+    h.advance(14 * DAY)
+    assert h.told("alice", "agenda.follow_up_question_shared")
+    h.feed(DirectMessage(room=ROOM, sender=UserId("alice"), sender_name="Alice", text="Ça va"))
+    assert user("Ça va") in h.told("bruno", "agenda.follow_up_news")[0].body

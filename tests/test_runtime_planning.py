@@ -303,3 +303,23 @@ async def test_removing_the_bot_from_the_room_cancels_what_was_planned_there(bot
     assert ROOM not in await bot.store.agendas() and ROOM not in bot.rt.agendas
     scheduler = bot.rt.scheduler
     assert isinstance(scheduler, ManualScheduler) and not scheduler.jobs
+
+
+async def test_who_asked_for_news_receives_the_offerers_answer_privately(bot):
+    """Bruno types `nouvelles` during the atelier; two weeks later Alice is told her answer
+    will reach those who asked, and Bruno receives it privately — the room does not."""
+    await _atelier_with_offerer(bot)
+    await bot.post("bruno", "!atelier nouvelles")
+    await bot.post("alice", "!atelier nouvelles")  # the offerer is the one asked, not told
+    while ROOM in bot.rt.states:
+        await _dm(bot, "camille", "terminer")
+    await bot.advance(14 * DAY + 60)
+    assert bot.count("agenda.follow_up_question_shared") == 1 and bot.count("news.offerer") == 1
+    await _dm(bot, "alice", "Deux bénévoles sont revenus.")
+    [news] = [
+        e
+        for e in bot.adapter.performed
+        if isinstance(e, SayDirect) and e.key == "agenda.follow_up_news"
+    ]
+    assert news.user == "bruno" and "Deux bénévoles sont revenus." in news.body
+    assert not any("Deux bénévoles" in e.body for e in bot.adapter.performed if isinstance(e, Say))
