@@ -39,7 +39,8 @@ def stored_agendas(db: sqlite3.Connection) -> dict[str, Agenda]:
 
 def agenda_data(db: sqlite3.Connection, user: str) -> list[tuple[str, str]]:
     """What the agendas hold about ``user`` (``mes-données``): the sessions they said they
-    come to, their check-in answers, the date slots that suit them, a follow-up to come."""
+    come to, their check-in answers, the date slots that suit them, a follow-up to come, the
+    news they asked for."""
     found: list[tuple[str, str]] = []
     for agenda in stored_agendas(db).values():
         tz = agenda.timezone
@@ -55,4 +56,5 @@ def agenda_data(db: sqlite3.Connection, user: str) -> list[tuple[str, str]]:
         for poll in agenda.polls:
             found += [("date_slot", day(s.at)) for s in poll.slots if user in s.suits]
         found += [("follow_up", day(f.due)) for f in agenda.follow_ups if f.offerer == user]
+        found += [("news_wanted", day(f.due)) for f in agenda.follow_ups if user in f.listeners]
     return found

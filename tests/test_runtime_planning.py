@@ -323,3 +323,17 @@ async def test_who_asked_for_news_receives_the_offerers_answer_privately(bot):
     ]
     assert news.user == "bruno" and "Deux bénévoles sont revenus." in news.body
     assert not any("Deux bénévoles" in e.body for e in bot.adapter.performed if isinstance(e, Say))
+
+
+async def test_my_data_lists_the_news_one_asked_for(bot):
+    """Bruno asked for news: `mes-données` says so until the news comes."""
+    await _atelier_with_offerer(bot)
+    await bot.post("bruno", "!atelier nouvelles")
+    while ROOM in bot.rt.states:
+        await _dm(bot, "camille", "terminer")
+    await bot.post("bruno", "!atelier mes-données")
+    await bot.rt.settled()
+    [yours] = [
+        e for e in bot.adapter.performed if isinstance(e, SayDirect) and e.key == "privacy.yours"
+    ]
+    assert yours.user == "bruno" and "nouvelles demandées" in yours.body
