@@ -6,7 +6,7 @@ store or a platform.
 
 from dataclasses import dataclass
 
-from bot.effects import Effect, React, Record, Say, SayDirect
+from bot.effects import Button, Effect, React, Record, Say, SayDirect
 from bot.ids import MessageId, RoomId, UserId
 from bot.state import AtelierState
 from bot.texts import render
@@ -55,9 +55,11 @@ class Ctx:
         mentions: tuple[str, ...] = (),
         ref: str | None = None,
         pin: bool = False,
+        buttons: tuple[Button, ...] = (),
         **params: object,
     ) -> None:
-        self.say_text(key, self.t(key, **params), mentions=mentions, ref=ref, pin=pin)
+        body = self.t(key, **params)
+        self.say_text(key, body, mentions=mentions, ref=ref, pin=pin, buttons=buttons)
 
     def say_text(
         self,
@@ -67,6 +69,7 @@ class Ctx:
         mentions: tuple[str, ...] = (),
         ref: str | None = None,
         pin: bool = False,
+        buttons: tuple[Button, ...] = (),
     ) -> None:
         self.effects.append(
             Say(
@@ -76,14 +79,17 @@ class Ctx:
                 mentions=tuple(UserId(m) for m in mentions),
                 ref=ref,
                 pin=pin,
+                buttons=buttons,
             )
         )
 
     def dm(self, user: str, key: str, **params: object) -> None:
         self.dm_text(user, key, self.t(key, **params))
 
-    def dm_text(self, user: str, key: str, body: str) -> None:
-        self.effects.append(SayDirect(room=self.room, user=UserId(user), key=key, body=body))
+    def dm_text(self, user: str, key: str, body: str, *, buttons: tuple[Button, ...] = ()) -> None:
+        self.effects.append(
+            SayDirect(room=self.room, user=UserId(user), key=key, body=body, buttons=buttons)
+        )
 
     def answer(self, user: str, direct: bool, key: str, **params: object) -> None:
         """Reply where the person asked: privately, or in the room naming them."""

@@ -11,6 +11,7 @@ from bot.ids import MessageId, RoomId, UserId
 __all__ = [
     "Archive",
     "ArchiveQuery",
+    "Button",
     "CancelTimer",
     "Effect",
     "Outward",
@@ -21,6 +22,24 @@ __all__ = [
     "SayDirect",
     "StartTimer",
 ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Button:
+    """A button under a message, where the platform has them (Mattermost): it does exactly
+    what the ``reaction`` to that message, or the private ``command``, does.
+
+    ``action`` is a neutral name (``join``, ``one``, ``yes``, ``next``…); ``label`` is shown on
+    it. ``guard`` names the step it was offered in (``bot.buttons.marker``): a click after the
+    step has moved on changes nothing and is answered kindly. Matrix and the console show no
+    buttons: their people have the reactions and the commands.
+    """
+
+    action: str
+    label: str
+    reaction: str | None = None
+    command: str | None = None
+    guard: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +57,7 @@ class Say:
     mentions: tuple[UserId, ...] = ()
     ref: str | None = None
     pin: bool = False
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,6 +68,7 @@ class SayDirect:
     user: UserId
     key: str
     body: str
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

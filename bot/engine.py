@@ -12,7 +12,7 @@ labelled the message.
 import copy
 import re
 
-from bot import archives, everyone, facilitation, flood, personal, steps
+from bot import archives, buttons, everyone, facilitation, flood, personal, steps
 from bot.bare_words import understood_without_prefix
 from bot.commands import COMMANDS, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
@@ -83,7 +83,8 @@ class Engine:
             work = None
         ctx = Ctx(work, event.room, self.settings.language, now)
         before = dict(work.timers) if work is not None else {}
-        self._dispatch(ctx, event)
+        if not buttons.refused_stale(ctx, event):
+            self._dispatch(ctx, event)
         if ctx.has_atelier:
             steps.watch_plan(ctx)
         after = ctx.state

@@ -72,6 +72,7 @@ class DirectMessage:
     sender_name: str
     text: str
     event_id: EventId | None = None
+    guard: str | None = None  # from a button: the step it was offered in (bot.buttons)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,6 +90,7 @@ class ReactionAdded:
     ref: str
     key: str
     event_id: EventId | None = None
+    guard: str | None = None  # from a button: the step it was offered in (bot.buttons)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

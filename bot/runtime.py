@@ -140,6 +140,7 @@ class Runtime:
                     ref=ref,
                     key=inbound.key,
                     event_id=inbound.event_id,
+                    guard=inbound.guard,
                 )
                 await self.process(event)
             case ReactionOut():
@@ -163,13 +164,16 @@ class Runtime:
 
     async def _receive_direct(self, inbound: DirectIn) -> None:
         adapter = self.delivery.adapter_named(inbound.platform)
-        rooms, text = rooms_for(
-            self.states,
-            inbound.sender,
-            inbound.text,
-            owns=adapter.owns if adapter is not None else lambda room: True,
-            label=self._room_label,
-        )
+        if inbound.room is not None:  # a button names its atelier
+            rooms, text = [str(inbound.room)], inbound.text
+        else:
+            rooms, text = rooms_for(
+                self.states,
+                inbound.sender,
+                inbound.text,
+                owns=adapter.owns if adapter is not None else lambda room: True,
+                label=self._room_label,
+            )
         if len(rooms) > 1:
             lang = self.engine.settings.language
             listing = ", ".join(f"« {self._room_label(room)} »" for room in rooms)
@@ -187,6 +191,7 @@ class Runtime:
                 sender_name=inbound.sender_name,
                 text=text,
                 event_id=inbound.event_id,
+                guard=inbound.guard,
             )
         )
 

@@ -6,7 +6,7 @@ the engine's settings and the chosen format, then enters the format's first step
 
 from dataclasses import dataclass
 
-from bot import clock, steps
+from bot import buttons, clock, steps
 from bot.context import Invocation
 from bot.formats import DEFAULT_FORMAT_ID, Format
 from bot.state import AtelierState, Person
@@ -102,7 +102,8 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         planned=clock.clock(planned, state.timezone),
     )  # a plan longer than the announced end is the facilitator's news (steps.watch_plan)
     # the facilitator is welcomed privately at once: how to steer, and when the bot will write
-    ctx.dm(sender, "guide.facilitator", name=call.name)
+    guide = ctx.t("guide.facilitator", name=call.name)
+    ctx.dm_text(sender, "guide.facilitator", guide, buttons=buttons.steering(ctx))
 
 
 def _parse_start(args: str) -> dict[str, str]:

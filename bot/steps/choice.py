@@ -1,5 +1,6 @@
 """The choice: problem cards to vote on (reactions, or ``vote 2 2 5``), ties, the ranking."""
 
+from bot import buttons
 from bot.context import Ctx, Invocation
 from bot.formats import StepKind
 from bot.reactions import VOTE_WEIGHTS
@@ -38,6 +39,7 @@ def _post_cards(ctx: Ctx) -> None:
         ctx.say(
             "choice.card_unpresented" if number in s.unpresented else "choice.card",
             ref=encode(Card(number=number, round=s.vote_round)),
+            buttons=buttons.votes(ctx),
             number=number,
             text=problem.text,
             author=s.name(problem.author),

@@ -1,6 +1,6 @@
 """Moving between steps, read from the table of steps: enter, finish, deadlines."""
 
-from bot import clock
+from bot import buttons, clock
 from bot.context import Ctx
 from bot.formats import StepKind
 from bot.steps.base import StepRules, set_deadline, title
@@ -81,7 +81,9 @@ def on_deadline(ctx: Ctx) -> None:
         return
     if s.step.waits_for_facilitator:
         ctx.say("step.time_up_waiting", title=title(ctx, s.kind))
-        ctx.dm(s.facilitator, "facilitator.time_up", title=title(ctx, s.kind))
+        body = ctx.t("facilitator.time_up", title=title(ctx, s.kind))
+        steering = buttons.steering(ctx, pause=False)
+        ctx.dm_text(s.facilitator, "facilitator.time_up", body, buttons=steering)
         return
     ctx.say("step.time_up", title=title(ctx, s.kind))
     advance(ctx)
