@@ -20,14 +20,27 @@ def marker(s: AtelierState) -> str:
     return f"{s.step_index}@{round(s.step_started_at * 1000)}"
 
 
+def _guard(event: Event) -> str | None:
+    """The guard of a click (``""``: a button valid at any step); None for anything else."""
+    return event.guard if isinstance(event, DirectMessage | ReactionAdded) else None
+
+
 def refused_stale(ctx: Ctx, event: Event) -> bool:
     """A button's click from a step that is over: answered, and nothing else happens."""
-    if not isinstance(event, DirectMessage | ReactionAdded) or event.guard is None:
+    guard = _guard(event)
+    if guard is None or (ctx.has_atelier and guard in ("", marker(ctx.s))):
         return False
-    if ctx.has_atelier and event.guard == marker(ctx.s):
-        return False
+    assert isinstance(event, DirectMessage | ReactionAdded)
     ctx.dm(event.sender, "buttons.stale")
     return True
+
+
+def answer_silence(ctx: Ctx, event: Event) -> None:
+    """A click that did nothing and said nothing (done already, or not this person's button)
+    still gets a word: a reaction may pass unanswered, a button pressed may not."""
+    if _guard(event) is not None and not ctx.effects:
+        assert isinstance(event, DirectMessage | ReactionAdded)
+        ctx.dm(event.sender, "buttons.nothing")
 
 
 def _label(ctx: Ctx, action: str) -> str:
@@ -36,7 +49,7 @@ def _label(ctx: Ctx, action: str) -> str:
 
 def welcome(ctx: Ctx) -> tuple[Button, ...]:
     """Join, as ✋ on the welcome message (valid as long as joining is)."""
-    return (Button(action="join", label=_label(ctx, "join"), reaction="hand"),)
+    return (Button(action="join", label=_label(ctx, "join"), reaction="hand", guard=""),)
 
 
 def votes(ctx: Ctx) -> tuple[Button, ...]:

@@ -30,8 +30,9 @@ class Button:
     what the ``reaction`` to that message, or the private ``command``, does.
 
     ``action`` is a neutral name (``join``, ``one``, ``yes``, ``next``…); ``label`` is shown on
-    it. ``guard`` names the step it was offered in (``bot.buttons.marker``): a click after the
-    step has moved on changes nothing and is answered kindly. Matrix and the console show no
+    it. ``guard`` names the step it was offered in (``bot.buttons.marker``; ``""`` for a button
+    valid at any step): a click after the step has moved on changes nothing and is answered
+    kindly. Matrix and the console show no
     buttons: their people have the reactions and the commands.
     """
 

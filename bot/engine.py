@@ -85,6 +85,7 @@ class Engine:
         before = dict(work.timers) if work is not None else {}
         if not buttons.refused_stale(ctx, event):
             self._dispatch(ctx, event)
+            buttons.answer_silence(ctx, event)
         if ctx.has_atelier:
             steps.watch_plan(ctx)
         after = ctx.state

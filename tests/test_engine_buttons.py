@@ -52,7 +52,7 @@ def test_welcome_message_carries_a_join_button_standing_for_the_raised_hand(h):
     """The welcome has one button, join, which is ✋ on it."""
     h.cmd(FAC, "démarrer")
     welcome = next(e for e in h.effects if isinstance(e, Say) and e.ref == "welcome")
-    assert [(b.action, b.reaction, b.guard) for b in welcome.buttons] == [("join", "hand", None)]
+    assert [(b.action, b.reaction, b.guard) for b in welcome.buttons] == [("join", "hand", "")]
     h.feed(
         ReactionAdded(
             room=h.room, sender=UserId("alice"), sender_name="Alice", ref="welcome", key="hand"
@@ -109,3 +109,14 @@ def test_buttons_survive_the_outbox(h):
         buttons=(Button(action="next", label="Suivant", command="next", guard="3@1"),),
     )
     assert effect_from_json(effect_to_json(effect)) == effect
+
+
+def test_a_click_that_changes_nothing_is_answered_privately(h):
+    """The facilitator pressing join, or a second click on a vote, gets a kind word."""
+    at_choice(h)
+    card = next(e for e in h.effects if isinstance(e, Say) and (e.ref or "").startswith("card:"))
+    assert card.ref is not None
+    _click(h, "bob", card.ref, card.buttons[0])
+    effects = _click(h, "bob", card.ref, card.buttons[0])  # a double click
+    assert [e.key for e in effects if isinstance(e, SayDirect)] == ["buttons.nothing"]
+    assert sum(v.weight for v in h.s.votes if v.voter == "bob") == 1
