@@ -28,8 +28,10 @@ import requests
 from mattermostdriver import Driver
 from mattermostdriver.exceptions import InvalidOrMissingParameters, NoAccessTokenProvided
 
+from adapters.mattermost_actions import Integrations
 from adapters.mattermost_catchup import CatchUp, ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, RefStore
+from adapters.mattermost_http import Endpoint
 from adapters.mattermost_receive import EMOJI_NAMES, Receiver
 from adapters.mattermost_send import KEY_TO_NAME, Sender
 from adapters.mattermost_socket import ClientWebsocket, Listener, driver_options
@@ -64,7 +66,14 @@ class MattermostLoginError(Exception):
 class MattermostAdapter:
     name = "mattermost"
 
-    def __init__(self, settings: MattermostSection, store: RefStore, *, language: str) -> None:
+    def __init__(
+        self,
+        settings: MattermostSection,
+        store: RefStore,
+        *,
+        language: str,
+        prefix: str = "!atelier",
+    ) -> None:
         self.settings = settings
         self.store = store
         self.language = language
@@ -93,6 +102,18 @@ class MattermostAdapter:
             platform=self.name,
         )
         self._sender = Sender(self.driver, self._rest, self._directory, self.book)
+        # `/atelier` and buttons, when the config gives the bot an HTTP endpoint
+        self.integrations = Integrations(
+            settings,
+            self._directory,
+            store,
+            emit=self._emit,
+            language=language,
+            prefix=prefix,
+            platform=self.name,
+        )
+        self._sender.decorate = self.integrations.props
+        self._endpoint = Endpoint(settings.listen, self.integrations) if settings.listen else None
         self._listener = Listener(
             self.driver,
             self._receiver.on_message,
@@ -124,6 +145,9 @@ class MattermostAdapter:
         await self._catchup.load()
         me = await self._login()
         self._directory.user_id = self._catchup.bot = str(me["id"])
+        await self.integrations.load()
+        if self._endpoint is not None:
+            await self._endpoint.start()
         self._task = asyncio.get_running_loop().create_task(self._listener.run())
         try:  # "listening" should mean it: wait for the websocket's hello
             await asyncio.wait_for(self.connected.wait(), FIRST_CONNECT_WAIT)
@@ -153,6 +177,9 @@ class MattermostAdapter:
 
     async def close(self) -> None:
         self._closing = True
+        if self._endpoint is not None:
+            await self._endpoint.stop()
+        await self.integrations.close()
         await self._catchup.lost()
         self._listener.disconnect()
         if self._task is not None:

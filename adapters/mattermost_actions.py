@@ -1,0 +1,280 @@
+"""`/atelier` and buttons on Mattermost: what the server sends the bot's endpoint, made into the
+runtime's inbound values; and the engine's buttons, made into a post's interactive actions.
+
+**The slash command.** Mattermost POSTs the command form-encoded to the command's URL
+(app/command.go ``tryExecuteCustomCommand``: ``token``, ``team_id``, ``channel_id``,
+``channel_name``, ``user_id``, ``user_name``, ``command``, ``text``, ``trigger_id``,
+``response_url``…) and waits for the answer (``OutgoingIntegrationRequestsTimeout``). It does
+not send the command again. The token is compared in constant time with ``command_token``. The
+text becomes exactly what the adapter builds for a typed ``!atelier …``: a ``MessagePosted`` in
+a channel (same parser, same permissions, the user id Mattermost gives), a ``DirectIn`` in the
+private conversation with the bot. Nothing is echoed to the channel (a slash command is no
+post): the bot's answers go where the engine sends them. The event id comes from the
+``trigger_id``, unique to one execution.
+
+**Buttons.** A post's ``props.attachments[].actions[]`` (model/post.go, ``PostAction``): a
+button with an ``integration`` (our URL and a ``context``). On a click the server POSTs JSON
+(app/integration_action.go ``DoPostActionWithCookie``: ``user_id``, ``user_name``,
+``channel_id``, ``team_id``, ``post_id``, ``trigger_id``, ``type``, ``context``) to that URL.
+The context carries a secret of ours (the server never shows an integration's context to
+clients: ``StripActionIntegrations``), compared in constant time, and what the button stands
+for: the reaction to its post (a ``ReactionIn``), or the private command (a ``DirectIn``
+naming its atelier), with the guard of the step it belongs to. A command button is done once
+per post (its event id is the post and the action: a double click is dropped by the runtime,
+and answered here, privately).
+
+Both answer at once: the input is queued for the runtime, which handles it in order; the
+endpoint never waits for the engine or for delivery.
+"""
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from adapters.mattermost_directory import PREFIX, Directory
+from adapters.mattermost_markdown import to_mattermost
+from bot.config import MattermostSection
+from bot.effects import Button
+from bot.events import MessagePosted
+from bot.ids import EventId, MessageId, RoomId, UserId
+from bot.inbound import DirectIn, Inbound, ReactionIn
+from bot.log_safe import failure
+from bot.ports import KeyValue
+from bot.sizes import INPUT_MAX, too_long
+from bot.texts import render
+
+__all__ = [
+    "ACTION_PATH",
+    "COMMAND_PATH",
+    "SLASH",
+    "Answer",
+    "Integrations",
+]
+
+log = logging.getLogger("atelier.mattermost")
+
+COMMAND_PATH = "/mattermost/command"
+ACTION_PATH = "/mattermost/action"
+#: message ids of slash commands: there is no post to react to
+SLASH = "slash-"
+#: store key: the secret our buttons carry in their context
+SECRET = "mattermost.action_secret"
+#: the button styles Mattermost knows (webapp ``ActionButton``); the rest are "default"
+STYLES = {"yes": "success", "no": "danger", "join": "primary", "next": "primary"}
+#: command buttons already clicked, remembered (post, action) to answer a double click
+CLICKED_KEPT = 2_000
+
+#: (HTTP status, JSON body) of an answer to Mattermost
+Answer = tuple[int, dict[str, Any]]
+Emit = Callable[[Inbound], Awaitable[None]]
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:26]
+
+
+class Integrations:
+    def __init__(
+        self,
+        settings: MattermostSection,
+        directory: Directory,
+        store: KeyValue,
+        *,
+        emit: Emit,
+        language: str,
+        prefix: str,
+        platform: str,
+    ) -> None:
+        self.settings = settings
+        self.directory = directory
+        self.store = store
+        self.emit = emit
+        self.language = language
+        self.prefix = prefix
+        self.platform = platform
+        self.secret = ""
+        self._queue: asyncio.Queue[Callable[[], Awaitable[Inbound | None]]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self._clicked: dict[tuple[str, str], None] = {}
+
+    @property
+    def action_url(self) -> str:
+        return (self.settings.public_url or "").rstrip("/") + ACTION_PATH
+
+    async def load(self) -> None:
+        """The secret of our buttons: made once, kept (posts carry it for as long as they live)."""
+        self.secret = await self.store.get(SECRET) or ""
+        if not self.secret:
+            self.secret = secrets.token_urlsafe(32)
+            await self.store.put(SECRET, self.secret)
+        self._worker = asyncio.get_running_loop().create_task(self._work())
+
+    async def close(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+
+    # -- buttons out ---------------------------------------------------------------------------
+    def props(self, buttons: tuple[Button, ...], room: str) -> dict[str, Any] | None:
+        """A post's ``props`` for the engine's buttons (None without an endpoint)."""
+        if not buttons or not self.settings.public_url or not self.secret:
+            return None
+        actions = []
+        for button in buttons:
+            context = {"secret": self.secret, "action": button.action, "room": room}
+            if button.reaction is not None:
+                context["reaction"] = button.reaction
+            if button.command is not None:
+                context["command"] = button.command
+            if button.guard is not None:
+                context["guard"] = button.guard
+            actions.append(
+                {
+                    "id": button.action,
+                    "name": button.label,
+                    "type": "button",
+                    "style": STYLES.get(button.action, "default"),
+                    "integration": {"url": self.action_url, "context": context},
+                }
+            )
+        return {"attachments": [{"text": "", "actions": actions}]}
+
+    # -- the slash command in ------------------------------------------------------------------
+    async def command(self, form: Mapping[str, str], authorization: str) -> Answer:
+        expected = self.settings.command_token or ""
+        given = form.get("token") or authorization.removeprefix("Token ").strip()
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+            log.warning("refused a slash command with a wrong token")
+            return 401, {"text": "wrong token"}
+        text = form.get("text", "").strip()
+        if too_long(text):
+            body = render(self.language, "safety.too_long", length=len(text), most=INPUT_MAX)
+            return 200, self._ephemeral(body)
+        user, channel = form.get("user_id", ""), form.get("channel_id", "")
+        if not user or not channel:
+            return 400, {"text": "missing user_id or channel_id"}
+        pair = form.get("channel_name", "").split("__")
+        direct = len(pair) == 2
+        if direct and self.directory.user_id not in pair:
+            command = "/" + self.settings.command_trigger
+            elsewhere = render(self.language, "mattermost.slash_elsewhere", command=command)
+            return 200, self._ephemeral(elsewhere)
+        event = EventId(SLASH + _digest(form.get("trigger_id") or secrets.token_hex(16)))
+        typed = f"{self.prefix} {text}".strip()
+
+        async def inbound() -> Inbound:
+            name, _ = await self.directory.who(user)
+            if direct:
+                await self.directory.wrote_directly(user, channel)
+                return DirectIn(
+                    platform=self.platform,
+                    sender=UserId(user),
+                    sender_name=name,
+                    text=typed,
+                    event_id=event,
+                )
+            return MessagePosted(
+                room=RoomId(PREFIX + channel),
+                sender=UserId(user),
+                sender_name=name,
+                text=typed,
+                message_id=MessageId(event),
+                event_id=event,
+                moderator=await self.directory.is_admin(channel, user),
+            )
+
+        self._queue.put_nowait(inbound)
+        return 200, {}
+
+    # -- a click in ----------------------------------------------------------------------------
+    async def action(self, payload: Mapping[str, Any]) -> Answer:
+        context = payload.get("context")
+        context = context if isinstance(context, dict) else {}
+        secret = str(context.get("secret", ""))
+        if not self.secret or not hmac.compare_digest(secret.encode(), self.secret.encode()):
+            log.warning("refused a button click without our secret")
+            return 401, {}
+        user, channel = str(payload.get("user_id", "")), str(payload.get("channel_id", ""))
+        post, action = str(payload.get("post_id", "")), str(context.get("action", ""))
+        room = str(context.get("room", ""))
+        guard = context.get("guard")
+        guard = str(guard) if guard is not None else None
+        if not user or not channel or not post or not room.startswith(PREFIX):
+            return 400, {}
+        reaction, command = context.get("reaction"), context.get("command")
+        if isinstance(reaction, str):
+            click = EventId(
+                "click-" + _digest(str(payload.get("trigger_id") or secrets.token_hex(16)))
+            )
+
+            async def reacted() -> Inbound:
+                name, _ = await self.directory.who(user)
+                return ReactionIn(
+                    room=RoomId(room),
+                    sender=UserId(user),
+                    sender_name=name,
+                    message_id=MessageId(post),
+                    key=reaction,
+                    event_id=click,
+                    guard=guard,
+                )
+
+            self._queue.put_nowait(reacted)
+            return 200, {}
+        if not isinstance(command, str):
+            return 400, {}
+        if (post, action) in self._clicked:  # a double click: done once already
+            return 200, self._answer(render(self.language, "buttons.nothing"))
+        self._clicked[(post, action)] = None
+        while len(self._clicked) > CLICKED_KEPT:
+            del self._clicked[next(iter(self._clicked))]
+
+        async def pressed() -> Inbound:
+            name, _ = await self.directory.who(user)
+            await self.directory.wrote_directly(user, channel)
+            return DirectIn(
+                platform=self.platform,
+                sender=UserId(user),
+                sender_name=name,
+                text=command,
+                event_id=EventId(f"click:{post}:{action}"),
+                room=RoomId(room),
+                guard=guard,
+            )
+
+        self._queue.put_nowait(pressed)
+        return 200, {}
+
+    # -- in order, to the runtime --------------------------------------------------------------
+    async def _work(self) -> None:
+        while True:
+            make = await self._queue.get()
+            try:
+                inbound = await make()
+                if inbound is not None:
+                    await self.emit(inbound)
+            except Exception as error:  # one bad input never stops the others
+                log.error("could not hand over a slash command or click: %s", failure(error))
+
+    async def settled(self) -> None:
+        """Wait until every queued input has been handed over (tests, shutdown)."""
+        while not self._queue.empty():
+            await asyncio.sleep(0.01)
+
+    @staticmethod
+    def _ephemeral(text: str) -> dict[str, Any]:
+        """A slash command's answer shown to its author only."""
+        return {
+            "response_type": "ephemeral",
+            "text": to_mattermost(text),
+            "skip_slack_parsing": True,
+        }
+
+    @staticmethod
+    def _answer(text: str) -> dict[str, Any]:
+        """A click's answer shown to its author only."""
+        return {"ephemeral_text": to_mattermost(text), "skip_slack_parsing": True}

@@ -1,0 +1,173 @@
+"""`/atelier …` on Mattermost: registered by ``mattermost-setup``, called by the server with
+the real payload, the same as a typed ``!atelier …``, answered within the time limit."""
+
+import asyncio
+
+import aiohttp
+import pytest
+import requests
+from mattermost_buttons_kit import ButtonPeople, serving_bot
+from mattermost_integrations import install
+from mattermost_kit import BOT_USERNAME, bot_config
+from people_kit import heard, texts, until
+
+from adapters.mattermost_actions import COMMAND_PATH
+from adapters.mattermost_setup import register
+from bot.config import ConfigError, load_config
+from bot.formats import StepKind
+
+CAST = ("camille", "alice", "bruno")
+
+
+async def _open(mattermost, tmp_path, names=CAST):  # type: ignore[no-untyped-def]
+    bot, integrations = await serving_bot(mattermost, tmp_path)
+    people = ButtonPeople(mattermost, names, refs=bot.refs, state=bot.state)
+    await people.open(facilitator=names[0])
+    return bot, integrations, people
+
+
+async def test_slash_commands_start_and_join_like_typed_ones_and_post_nothing_of_theirs(
+    mattermost, tmp_path
+):
+    """`/atelier démarrer` and `/atelier rejoindre` act as typed; the person posts nothing."""
+    bot, integrations, people = await _open(mattermost, tmp_path)
+    try:
+        await people.slash("camille", "démarrer")
+        await until("the atelier", lambda: bot.runtime.states.get(people.room) is not None)
+        await people.slash("alice", "rejoindre")
+        await heard(people, "Alice")
+        state = await people.state()
+        assert state is not None and people.ids["alice"] in state.participants
+        assert state.facilitator == people.ids["camille"]
+        assert mattermost.posts_by(people.ids["camille"]) == []
+        assert mattermost.posts_by(people.ids["alice"]) == []
+        assert all(seconds < 3.0 for _, _, seconds in integrations.calls)
+    finally:
+        await bot.stop()
+
+
+async def test_slash_command_in_the_private_conversation_is_a_private_message(mattermost, tmp_path):
+    """The facilitator's `/atelier suivant` in their conversation with the bot steers."""
+    bot, _, people = await _open(mattermost, tmp_path)
+    try:
+        await people.slash("camille", "démarrer")
+        await until("the atelier", lambda: bot.runtime.states.get(people.room) is not None)
+        await people.slash_privately("camille", "suivant")
+        await until(
+            "the presentation",
+            lambda: (
+                (s := bot.runtime.states.get(people.room)) is not None
+                and s.kind is StepKind.PRESENTATION
+            ),
+        )
+        await heard(people, "C'est fait", to="camille")
+    finally:
+        await bot.stop()
+
+
+async def test_slash_command_with_a_wrong_token_is_refused_and_changes_nothing(
+    mattermost, tmp_path
+):
+    """A request without the command's token gets 401; through the server, an error."""
+    bot, integrations, people = await _open(mattermost, tmp_path)
+    try:
+        url = bot.config.mattermost.public_url + COMMAND_PATH
+        form = {
+            "token": "forged",
+            "user_id": people.ids["alice"],
+            "channel_id": people.channel,
+            "channel_name": "atelier",
+            "text": "démarrer",
+            "trigger_id": "x",
+        }
+        async with aiohttp.ClientSession() as session, session.post(url, data=form) as answer:
+            assert answer.status == 401
+        command = next(iter(integrations.commands.values()))
+        command["token"] = "another"  # regenerated on the server, not in the bot's config
+        with pytest.raises(requests.HTTPError, match="500"):
+            await people.slash("alice", "démarrer")
+        assert bot.runtime.states.get(people.room) is None
+        integrations.forgive_undocumented()
+    finally:
+        await bot.stop()
+
+
+async def test_a_40_kb_slash_text_is_refused_kindly_and_privately(mattermost, tmp_path):
+    """Over the input limit: an ephemeral word to its author, nothing kept, nothing posted."""
+    bot, integrations, people = await _open(mattermost, tmp_path)
+    try:
+        await people.slash("camille", "démarrer")
+        await until("the atelier", lambda: bot.runtime.states.get(people.room) is not None)
+        before = len(people.heard)
+        await people.slash("alice", "règle " + "é" * 40_000)
+        assert any("trop long" in text for text in integrations.ephemeral_to(people.ids["alice"]))
+        state = await people.state()
+        assert state is not None and state.rules == []
+        assert len(people.heard) == before
+    finally:
+        await bot.stop()
+
+
+async def test_names_with_accents_and_emoji_come_from_the_user_id_mattermost_gives(
+    mattermost, tmp_path
+):
+    """Zoé 🌻 joins by `/atelier rejoindre`: the bot names her as her profile says."""
+    bot, _, people = await _open(mattermost, tmp_path, names=("camille", "zoe"))
+    try:
+        mattermost.users[people.ids["zoe"]]["first_name"] = "Zoé 🌻"
+        await people.slash("camille", "démarrer")
+        await until("the atelier", lambda: bot.runtime.states.get(people.room) is not None)
+        await people.slash("zoe", "rejoindre")
+        await heard(people, "Zoé 🌻")
+        assert not any("zoe" in text for text in texts(people))
+    finally:
+        await bot.stop()
+
+
+async def test_setup_registers_the_command_once_and_updates_it_when_run_again(mattermost, tmp_path):
+    """A second `mattermost-setup` keeps one command, and its token."""
+    integrations = install(mattermost)
+    config = bot_config(
+        mattermost, tmp_path, 60, listen="127.0.0.1:9", public_url="http://bot.example:9"
+    )
+    bot_id = next(u["id"] for u in mattermost.users.values() if u["username"] == BOT_USERNAME)
+    integrations.team_admins.add(bot_id)
+    first: list[str] = []
+    again: list[str] = []
+    assert await asyncio.to_thread(register, config.mattermost, first.append) == 0
+    assert await asyncio.to_thread(register, config.mattermost, again.append) == 0
+    assert len(integrations.commands) == 1 and first[-1] == again[-1]
+    command = next(iter(integrations.commands.values()))
+    assert command["url"] == "http://bot.example:9/mattermost/command"
+    assert command["trigger"] == "atelier" and command["method"] == "P"
+
+
+async def test_setup_without_the_right_prints_the_administrators_steps(mattermost, tmp_path):
+    """A bot account that may not manage commands gets the admin's steps, SiteURL first."""
+    install(mattermost)
+    config = bot_config(
+        mattermost, tmp_path, 60, listen="127.0.0.1:9", public_url="http://10.0.0.5:9"
+    )
+    said: list[str] = []
+    assert await asyncio.to_thread(register, config.mattermost, said.append) == 1
+    steps = "\n".join(said)
+    assert "SiteURL" in steps and "AllowedUntrustedInternalConnections" in steps
+    assert "http://10.0.0.5:9/mattermost/command" in steps
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ('listen = "127.0.0.1:8066"\n', "give both `listen`"),
+        ('public_url = "http://10.0.0.5:8066"\n', "give both `listen`"),
+        ('listen = "8066"\npublic_url = "http://10.0.0.5:8066"\n', "`listen` must be host:port"),
+        ('listen = "127.0.0.1:8066"\npublic_url = "10.0.0.5"\n', "[mattermost] public_url"),
+    ],
+)
+def test_check_config_says_what_is_wrong_with_the_endpoint(tmp_path, keys, expected):
+    """The endpoint's keys go together, and each is checked."""
+    path = tmp_path / "config.toml"
+    path.write_text(f'[mattermost]\nurl = "https://chat.example.org"\ntoken = "t"\n{keys}')
+    with pytest.raises(ConfigError) as error:
+        load_config(path, environ={})
+    assert expected in str(error.value)
