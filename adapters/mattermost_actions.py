@@ -260,11 +260,6 @@ class Integrations:
             except Exception as error:  # one bad input never stops the others
                 log.error("could not hand over a slash command or click: %s", failure(error))
 
-    async def settled(self) -> None:
-        """Wait until every queued input has been handed over (tests, shutdown)."""
-        while not self._queue.empty():
-            await asyncio.sleep(0.01)
-
     @staticmethod
     def _ephemeral(text: str) -> dict[str, Any]:
         """A slash command's answer shown to its author only."""
