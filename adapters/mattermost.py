@@ -147,7 +147,13 @@ class MattermostAdapter:
         self._directory.user_id = self._catchup.bot = str(me["id"])
         await self.integrations.load()
         if self._endpoint is not None:
-            await self._endpoint.start()
+            try:
+                await self._endpoint.start()
+            except OSError as error:  # the port is taken, or the address is not this machine's
+                raise MattermostLoginError(
+                    f"[mattermost] listen: cannot listen on {self.settings.listen} "
+                    f"({error.strerror or error})"
+                ) from error
         self._task = asyncio.get_running_loop().create_task(self._listener.run())
         try:  # "listening" should mean it: wait for the websocket's hello
             await asyncio.wait_for(self.connected.wait(), FIRST_CONNECT_WAIT)

@@ -67,6 +67,8 @@ SECRET = "mattermost.action_secret"
 STYLES = {"yes": "success", "no": "danger", "join": "primary", "next": "primary"}
 #: command buttons already clicked, remembered (post, action) to answer a double click
 CLICKED_KEPT = 2_000
+#: inputs waiting for the runtime; past this, Mattermost is told to try later (503)
+QUEUE_MAX = 1_000
 
 #: (HTTP status, JSON body) of an answer to Mattermost
 Answer = tuple[int, dict[str, Any]]
@@ -97,7 +99,9 @@ class Integrations:
         self.prefix = prefix
         self.platform = platform
         self.secret = ""
-        self._queue: asyncio.Queue[Callable[[], Awaitable[Inbound | None]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[Callable[[], Awaitable[Inbound | None]]] = asyncio.Queue(
+            QUEUE_MAX
+        )
         self._worker: asyncio.Task[None] | None = None
         self._clicked: dict[tuple[str, str], None] = {}
 
@@ -187,8 +191,7 @@ class Integrations:
                 moderator=await self.directory.is_admin(channel, user),
             )
 
-        self._queue.put_nowait(inbound)
-        return 200, {}
+        return self._enqueue(inbound)
 
     # -- a click in ----------------------------------------------------------------------------
     async def action(self, payload: Mapping[str, Any]) -> Answer:
@@ -223,15 +226,11 @@ class Integrations:
                     guard=guard,
                 )
 
-            self._queue.put_nowait(reacted)
-            return 200, {}
+            return self._enqueue(reacted)
         if not isinstance(command, str):
             return 400, {}
         if (post, action) in self._clicked:  # a double click: done once already
             return 200, self._answer(render(self.language, "buttons.nothing"))
-        self._clicked[(post, action)] = None
-        while len(self._clicked) > CLICKED_KEPT:
-            del self._clicked[next(iter(self._clicked))]
 
         async def pressed() -> Inbound:
             name, _ = await self.directory.who(user)
@@ -246,10 +245,22 @@ class Integrations:
                 guard=guard,
             )
 
-        self._queue.put_nowait(pressed)
-        return 200, {}
+        answer = self._enqueue(pressed)
+        if answer[0] == 200:
+            self._clicked[(post, action)] = None
+            while len(self._clicked) > CLICKED_KEPT:
+                del self._clicked[next(iter(self._clicked))]
+        return answer
 
     # -- in order, to the runtime --------------------------------------------------------------
+    def _enqueue(self, make: Callable[[], Awaitable[Inbound | None]]) -> Answer:
+        try:
+            self._queue.put_nowait(make)
+        except asyncio.QueueFull:
+            log.warning("too many slash commands and clicks waiting: one refused")
+            return 503, {}
+        return 200, {}
+
     async def _work(self) -> None:
         while True:
             make = await self._queue.get()

@@ -8,7 +8,7 @@ import pytest
 import requests
 from mattermost_buttons_kit import ButtonPeople, serving_bot
 from mattermost_integrations import install
-from mattermost_kit import BOT_USERNAME, bot_config
+from mattermost_kit import BOT_USERNAME, MattermostBot, bot_config
 from people_kit import heard, texts, until
 
 from adapters.mattermost_actions import COMMAND_PATH
@@ -171,3 +171,40 @@ def test_check_config_says_what_is_wrong_with_the_endpoint(tmp_path, keys, expec
     with pytest.raises(ConfigError) as error:
         load_config(path, environ={})
     assert expected in str(error.value)
+
+
+async def test_slash_command_in_someone_else_s_private_conversation_is_pointed_back(
+    mattermost, tmp_path
+):
+    """Between two people, `/atelier` is answered to its author alone: where it works."""
+    bot, integrations, people = await _open(mattermost, tmp_path)
+    try:
+        driver = people.drivers["alice"]
+        pair = [people.ids["alice"], people.ids["bruno"]]
+        channel = await asyncio.to_thread(driver.channels.create_direct_message_channel, pair)
+        await people.slash("alice", "démarrer", str(channel["id"]))
+        shown = integrations.ephemeral_to(people.ids["alice"])
+        assert any("dans le salon de l'atelier" in text for text in shown)
+        assert bot.runtime.states == {}
+    finally:
+        await bot.stop()
+
+
+async def test_a_port_already_taken_is_said_as_a_configuration_error(mattermost, tmp_path):
+    """Two bots on one `listen`: the second says which key is wrong."""
+    from adapters.mattermost import MattermostLoginError
+
+    bot, _, _ = await _open(mattermost, tmp_path)
+    try:
+        second = MattermostBot(
+            bot.config.model_copy(
+                update={
+                    "storage": bot.config.storage.model_copy(update={"path": tmp_path / "b.db"})
+                }
+            )
+        )
+        with pytest.raises(MattermostLoginError, match=r"\[mattermost\] listen"):
+            await second.start()
+        await second.stop()
+    finally:
+        await bot.stop()
