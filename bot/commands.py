@@ -65,6 +65,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("keep", ("garder",), Who.OFFERER),
     CommandSpec("action", (), Who.OFFERER),
     CommandSpec("feeling", ("ressenti",), Who.PARTICIPANT),
+    CommandSpec("carry", ("reporter",), Who.PARTICIPANT),
     CommandSpec("facilitate", ("faciliter",), Who.MODERATOR),
     CommandSpec("archives", ("archive",), Who.ANYONE),
     CommandSpec("history", ("historique",), Who.ANYONE),

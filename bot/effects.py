@@ -12,7 +12,10 @@ __all__ = [
     "Archive",
     "ArchiveQuery",
     "CancelTimer",
+    "Carry",
+    "CycleQuery",
     "Effect",
+    "Offered",
     "Outward",
     "PersonalData",
     "React",
@@ -124,6 +127,33 @@ class PersonalData:
     forget: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleQuery:
+    """Hand the engine what the room remembers of its earlier sessions (``CycleFound``): who
+    has already offered a situation, and the problems carried to this session."""
+
+    room: RoomId
+    atelier_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Offered:
+    """``user`` offered a situation in this room (kept with the decision, until forget-me)."""
+
+    room: RoomId
+    user: UserId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Carry:
+    """``author``'s problem carried to the room's next session (``text``), or no longer
+    (``text`` empty): kept with the decision, private, under the room's retention period."""
+
+    room: RoomId
+    author: UserId
+    text: str = ""
+
+
 Effect = (
     Say
     | SayDirect
@@ -134,6 +164,9 @@ Effect = (
     | Archive
     | ArchiveQuery
     | PersonalData
+    | CycleQuery
+    | Offered
+    | Carry
 )
 #: the effects an adapter performs on its platform (the outbox holds only these)
 Outward = Say | SayDirect | React

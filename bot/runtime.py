@@ -20,7 +20,10 @@ from bot.effects import (
     Archive,
     ArchiveQuery,
     CancelTimer,
+    Carry,
+    CycleQuery,
     Effect,
+    Offered,
     PersonalData,
     React,
     Record,
@@ -94,6 +97,8 @@ class Runtime:
         for room, state in self.states.items():
             for name, at in state.timers.items():
                 self._scheduler.arm(room, name, at)
+            if not state.cycle_known:  # asked before a stop, not answered: asked again
+                self._spawn(self._look_up(CycleQuery(room=RoomId(room), atelier_id=state.id)))
         for adapter in self.adapters:
             await adapter.connect(self.receive)
         for room in {item.room for item in await self.store.pending()}:
@@ -234,9 +239,9 @@ class Runtime:
                     self._scheduler.arm(effect.room, effect.name, effect.at)
                 case CancelTimer():
                     self._scheduler.cancel(effect.room, effect.name)
-                case Say() | SayDirect() | React() | Record() | Archive():
+                case Say() | SayDirect() | React() | Record() | Archive() | Offered() | Carry():
                     pass  # the store has kept them (outbox, inputs, archive); delivered below
-                case ArchiveQuery() | PersonalData():
+                case ArchiveQuery() | PersonalData() | CycleQuery():
                     self._spawn(self._look_up(effect))
                 case _:
                     assert_never(effect)
@@ -246,7 +251,7 @@ class Runtime:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _look_up(self, query: ArchiveQuery | PersonalData) -> None:
+    async def _look_up(self, query: ArchiveQuery | PersonalData | CycleQuery) -> None:
         """Ask the store, then let the engine answer (a question, not an input: a crash
         before the answer loses the answer only)."""
         try:

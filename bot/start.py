@@ -6,7 +6,7 @@ the engine's settings and the chosen format, then enters the format's first step
 
 from dataclasses import dataclass
 
-from bot import clock, steps
+from bot import clock, cycles, steps
 from bot.context import Invocation
 from bot.formats import DEFAULT_FORMAT_ID, Format
 from bot.state import AtelierState, Person
@@ -23,6 +23,10 @@ class EngineSettings:
     default_format: str = DEFAULT_FORMAT_ID
     #: who may start an atelier in a room: "anyone" in it, its "moderators", or these user ids
     who_may_start: str | tuple[str, ...] = "anyone"
+    #: days a private input kept past an atelier stays (bot/retention.py), by default…
+    retention_days: int = 90
+    #: …and in these rooms
+    room_retention_days: tuple[tuple[str, int], ...] = ()
 
 
 def may_start(settings: EngineSettings, user: str, moderator: bool) -> bool:
@@ -90,8 +94,10 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         facilitator=sender,
         facilitator_name=call.name,
         people={sender: Person(user_id=sender, name=call.name)},
+        retention_days=dict(settings.room_retention_days).get(ctx.room, settings.retention_days),
     )
     ctx.replace_state(state)
+    cycles.ask_memory(ctx)
     steps.start_step(ctx, 0)
     planned = steps.planned_end(ctx)
     state.announced_end = announced if announced is not None else planned

@@ -10,6 +10,7 @@ import sqlite3
 from bot.effects import PersonalData
 from bot.events import PersonalDataFound
 from bot.markup import user
+from bot.store_cycles import forget_in_cycles, held_in_cycles
 
 __all__ = ["NEUTRAL", "personal_data"]
 
@@ -23,7 +24,7 @@ def personal_data(db: sqlite3.Connection, query: PersonalData) -> PersonalDataFo
         f"SELECT kind, content FROM inputs WHERE author = ? AND atelier_id IN ({running})"
         " AND content != '' ORDER BY id",
         (query.user,),
-    ).fetchall()
+    ).fetchall() + held_in_cycles(db, query.user)
     marked = [user(name) for name in query.names if name.strip()]
     records = [
         (row_id, title, body)
@@ -35,6 +36,7 @@ def personal_data(db: sqlite3.Connection, query: PersonalData) -> PersonalDataFo
         db.execute(
             f"DELETE FROM inputs WHERE author = ? AND atelier_id IN ({running})", (query.user,)
         )
+        forget_in_cycles(db, query.user)
         neutral = user(NEUTRAL.get(query.lang, NEUTRAL["en"]))
         for row_id, title, body in records:
             for name in marked:
