@@ -24,8 +24,9 @@ from mattermostdriver.exceptions import (
 
 from adapters.mattermost_catchup import ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, Rest
+from adapters.mattermost_files import Files
 from adapters.mattermost_markdown import to_mattermost
-from bot.effects import Outward, React, Say, SayDirect
+from bot.effects import Outward, PostFile, React, Say, SayDirect
 from bot.ports import DeliveryError
 from bot.split import fitting
 
@@ -96,6 +97,7 @@ class Sender:
         self.rest = rest
         self.directory = directory
         self.book = book
+        self.files = Files(driver, rest, directory)
 
     async def perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
         try:
@@ -129,6 +131,9 @@ class Sender:
                         "emoji_name": KEY_TO_NAME.get(effect.key, effect.key),
                     },
                 )
+                return None
+            case PostFile():
+                await self.files.post(effect, idempotency_key)
                 return None
             case _:
                 assert_never(effect)

@@ -69,6 +69,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("facilitate", ("faciliter",), Who.MODERATOR),
     CommandSpec("archives", ("archive",), Who.ANYONE),
     CommandSpec("history", ("historique",), Who.ANYONE),
+    CommandSpec("export", ("exporter",), Who.ANYONE),
     CommandSpec("my-data", ("mes-donnees",), Who.ANYONE),
     CommandSpec("forget-me", ("oublie-moi", "oubliez-moi"), Who.ANYONE),
     CommandSpec("next", ("suivant", "skip"), Who.FACILITATOR, facilitation=True),

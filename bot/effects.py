@@ -18,6 +18,7 @@ __all__ = [
     "Offered",
     "Outward",
     "PersonalData",
+    "PostFile",
     "React",
     "Record",
     "Say",
@@ -60,6 +61,22 @@ class React:
     room: RoomId
     message_id: MessageId
     key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostFile:
+    """Post a text file (UTF-8) in the room, or to ``user`` privately: an exported record.
+
+    ``key`` names the catalogue text of its caption (tests and logs use it); ``caption`` is
+    that text rendered, posted with the file where the platform allows."""
+
+    room: RoomId
+    key: str
+    filename: str
+    mime: str
+    text: str
+    caption: str = ""
+    user: UserId | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +129,7 @@ class ArchiveQuery:
     number: int | None = None
     delete: bool = False
     history: bool = False  # the room's past sessions, shared or not
+    export: bool = False  # record ``number`` as files (``exporter N``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,6 +176,7 @@ Effect = (
     Say
     | SayDirect
     | React
+    | PostFile
     | Record
     | StartTimer
     | CancelTimer
@@ -169,4 +188,4 @@ Effect = (
     | Carry
 )
 #: the effects an adapter performs on its platform (the outbox holds only these)
-Outward = Say | SayDirect | React
+Outward = Say | SayDirect | React | PostFile

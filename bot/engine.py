@@ -53,6 +53,7 @@ _ANY_STEP: dict[str, steps.CommandHandler] = {
 _ANYWHERE: dict[str, steps.CommandHandler] = {
     "archives": archives.ask,
     "history": archives.history,
+    "export": archives.export_record,
     "my-data": personal.my_data,
     "forget-me": personal.forget_me,
 }

@@ -25,6 +25,7 @@ from bot.effects import (
     Effect,
     Offered,
     PersonalData,
+    PostFile,
     React,
     Record,
     Say,
@@ -239,8 +240,10 @@ class Runtime:
                     self._scheduler.arm(effect.room, effect.name, effect.at)
                 case CancelTimer():
                     self._scheduler.cancel(effect.room, effect.name)
-                case Say() | SayDirect() | React() | Record() | Archive() | Offered() | Carry():
+                case Say() | SayDirect() | React() | PostFile() | Record() | Archive():
                     pass  # the store has kept them (outbox, inputs, archive); delivered below
+                case Offered() | Carry():
+                    pass  # the store has kept them (the room's memory)
                 case ArchiveQuery() | PersonalData() | CycleQuery():
                     self._spawn(self._look_up(effect))
                 case _:
