@@ -17,7 +17,7 @@ from bot.serialize import effect_from_json, effect_to_json
 from bot.testing import EngineHarness
 from devkit.bench_stream import record_atelier
 
-HOSTILE = "# Titre <script>alert(1)</script> [lien](http://evil.example) **gras** `code` & \"q\""
+HOSTILE = '# Titre <script>alert(1)</script> [lien](http://evil.example) **gras** `code` & "q"'
 
 
 def _shared_with_hostile_words(h: EngineHarness) -> list[PostFile]:
