@@ -48,6 +48,7 @@ from bot.store_schema import (
     stored_state,
     written,
 )
+from bot.store_sweep import sweep
 
 __all__ = ["MIGRATIONS", "NewerDatabaseError", "OutboxItem", "Store"]
 
@@ -111,6 +112,7 @@ class Store:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA secure_delete=ON")  # deleted words overwritten (retention)
             await store._in_thread(migrate)
         except BaseException:
             await db.close()
@@ -374,6 +376,16 @@ class Store:
         if isinstance(query, CycleQuery):
             return await self._in_thread(lambda db: cycle_memory(db, query))
         return await self._in_thread(lambda db: personal_data(db, query))
+
+    @_serialized
+    async def sweep(self, now: float, days: int, rooms: tuple[tuple[str, int], ...]) -> list[str]:
+        """Delete what outlived its retention period (bot/store_sweep.py); the rooms whose
+        atelier, left untouched that long, was closed."""
+        closed = await self._in_thread(lambda db: sweep(db, now, days, rooms))
+        for room, atelier_id in closed:
+            self._written.pop(atelier_id, None)
+            self._refs[room] = {}
+        return [room for room, _ in closed]
 
     async def get(self, key: str) -> str | None:
         rows = await self._rows("SELECT value FROM kv WHERE key = ?", (key,))

@@ -42,7 +42,10 @@ def personal_data(db: sqlite3.Connection, query: PersonalData) -> PersonalDataFo
             for name in marked:
                 title, body = title.replace(name, neutral), body.replace(name, neutral)
             db.execute("UPDATE archive SET title = ?, body = ? WHERE id = ?", (title, body, row_id))
+        if records:  # the search index drops the old words too, not only marks them deleted
+            db.execute("INSERT INTO archive_words(archive_words) VALUES ('optimize')")
         db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the log (retention)
     return PersonalDataFound(
         room=query.room,
         user=query.user,

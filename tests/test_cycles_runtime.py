@@ -2,74 +2,10 @@
 sessions and restarts, who offered a situation and the problems carried; 'mes-données' lists
 them and 'oublie-moi' erases them."""
 
-import time
-from pathlib import Path
+from cycle_kit import Bot, clock_ahead
+from runtime_kit import ROOM
 
-from runtime_kit import ROOM, posted
-
-from bot.effects import CycleQuery, SayDirect
-from bot.engine import Engine, EngineSettings
-from bot.formats import StepKind, load_formats
-from bot.ids import RoomId, UserId
-from bot.inbound import DirectIn
-from bot.runtime import Runtime
-from bot.store import Store
-from bot.testing import FrozenClock, RecordingAdapter
-
-
-class Bot:
-    """A runtime on a SQLite file, with a test clock; messages numbered as they go."""
-
-    def __init__(self, path: Path, clock: FrozenClock) -> None:
-        self.path, self.clock = path, clock
-        self.n = int(clock.now)  # event ids stay new across restarts
-
-    async def open(self) -> "Bot":
-        self.store = await Store.open(self.path)
-        self.adapter = RecordingAdapter()
-        engine = Engine(EngineSettings(), load_formats())
-        self.runtime = Runtime(engine, self.store, [self.adapter], clock=self.clock)
-        await self.runtime.start()
-        await self.runtime.settled()
-        return self
-
-    async def close(self) -> None:
-        await self.runtime.stop()
-        await self.store.close()
-
-    async def post(self, user: str, text: str) -> None:
-        self.n += 1
-        self.clock.advance(1)
-        await self.runtime.process(posted(user, text, self.n))
-        await self.runtime.settled()
-
-    async def dm(self, user: str, text: str) -> None:
-        self.clock.advance(1)
-        await self.runtime.receive(
-            DirectIn(platform="test", sender=UserId(user), sender_name=user.title(), text=text)
-        )
-        await self.runtime.settled()
-
-    def told(self, user: str, key: str) -> list[str]:
-        return [
-            e.body
-            for e in self.adapter.performed
-            if isinstance(e, SayDirect) and e.user == user and e.key == key
-        ]
-
-    @property
-    def kind(self) -> StepKind:
-        return self.runtime.states[ROOM].kind
-
-    async def memory(self) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-        found = await self.store.answer(CycleQuery(room=RoomId(ROOM), atelier_id="-"))
-        assert not isinstance(found, tuple)
-        return found.offerers, found.carried  # type: ignore[union-attr]
-
-
-def _clock() -> FrozenClock:
-    """A test clock a day ahead: the scheduler, on the wall clock, fires no deadline."""
-    return FrozenClock(time.time() + 86_400)
+from bot.formats import StepKind
 
 
 async def _first_session(bot: Bot) -> None:
@@ -95,7 +31,7 @@ async def _first_session(bot: Bot) -> None:
 async def test_the_room_remembers_offerers_and_carried_problems_across_a_restart(tmp_path):
     """After a restart, the next session knows Alice offered and proposes Bob's problem to
     him alone; his 'oui' makes it a problem of the session and the carried copy goes."""
-    clock = _clock()
+    clock = clock_ahead()
     bot = await Bot(tmp_path / "atelier.db", clock).open()
     try:
         await _first_session(bot)
@@ -129,7 +65,7 @@ async def test_the_room_remembers_offerers_and_carried_problems_across_a_restart
 
 async def test_a_question_about_the_room_unanswered_before_a_stop_is_asked_again(tmp_path):
     """The bot stops between the start and the room's answer: at restart it asks again."""
-    clock = _clock()
+    clock = clock_ahead()
     bot = await Bot(tmp_path / "atelier.db", clock).open()
     try:
         await _first_session(bot)
@@ -154,7 +90,7 @@ async def _lost(query: object) -> None:
 async def test_my_data_lists_the_carried_problem_and_forget_me_erases_the_room_memory(tmp_path):
     """Bob sees his carried problem in 'mes-données'; after 'oublie-moi' the room no longer
     holds it, and Alice's forget-me erases that she offered."""
-    clock = _clock()
+    clock = clock_ahead()
     bot = await Bot(tmp_path / "atelier.db", clock).open()
     try:
         await _first_session(bot)
