@@ -121,7 +121,7 @@ def confirm_carried(call: Invocation) -> None:
     ctx, s, user = call.ctx, call.ctx.s, call.user
     text = s.carried.get(user)
     if text is None:
-        call.tell("carry.nothing_carried", prefix=call.prefix)
+        _nothing_carried(call)
         return
     _drop(ctx, user)
     submit_problem(ctx, user, text, call.message_id)
@@ -131,10 +131,17 @@ def withdraw_carried(call: Invocation) -> None:
     """``non`` at the problem search: the carried problem is withdrawn, and forgotten."""
     ctx, user = call.ctx, call.user
     if user not in ctx.s.carried:
-        call.tell("carry.nothing_carried", prefix=call.prefix)
+        _nothing_carried(call)
         return
     _drop(ctx, user)
     call.tell("carry.withdrawn", prefix=call.prefix)
+
+
+def _nothing_carried(call: Invocation) -> None:
+    """``oui`` / ``non`` from someone with no carried problem: answered privately; in the room
+    it is someone's word in the conversation ("oui" alone), not a question to the bot."""
+    if call.direct:
+        call.tell("carry.nothing_carried", prefix=call.prefix)
 
 
 def replaced(ctx: Ctx, user: str) -> None:

@@ -142,6 +142,16 @@ def test_a_carried_problem_goes_to_its_author_only_until_they_say_yes(h: EngineH
     assert len(h.s.problems) == 1 and h.told("bob", "carry.nothing_carried")
 
 
+def test_yes_in_the_room_from_someone_with_nothing_carried_is_only_conversation(
+    h: EngineHarness,
+):
+    """At the problem search, Alice's "oui" in the room (she carried nothing) gets no answer
+    and changes nothing; Bob's carried problem still waits for him."""
+    _carried_bob(h)
+    h.post("alice", "oui")
+    assert not h.last and not h.s.problems and "bob" in h.s.carried
+
+
 def test_a_carried_problem_withdrawn_or_replaced_is_forgotten(h: EngineHarness):
     """'non' withdraws it; writing another problem replaces it: either way it is forgotten."""
     _carried_bob(h)
