@@ -3,8 +3,9 @@
 Spec (client-server API, "Content repository" and ``m.file``): ``POST /_matrix/media/v3/upload``
 returns an ``mxc://`` URI, and the message carries it in ``url`` with ``info.mimetype`` and
 ``info.size``; ``filename`` names the file and ``body`` is its caption (spec v1.10, "Media
-captions"). In an encrypted room the file is encrypted before upload and the event carries
-``file`` (the URI with its keys) instead of ``url`` ("Sending encrypted attachments").
+captions"); in the atelier's thread, it carries the thread relation as the notices do. In
+an encrypted room the file is encrypted before upload and the event carries ``file`` (the
+URI with its keys) instead of ``url`` ("Sending encrypted attachments").
 
 Size: the homeserver's ``m.upload.size`` (asked once); a larger file, or a 413 ``M_TOO_LARGE``,
 is refused for good (``DeliveryError(permanent=True)``: the outbox does not retry it). The
@@ -29,7 +30,8 @@ __all__ = ["Files"]
 log = logging.getLogger("atelier.matrix")
 
 Send = Callable[[str, str, dict[str, object], str | None], Awaitable[str | None]]
-Caption = Callable[[str], dict[str, object]]
+#: the caption's content (``body``, ``formatted_body``, the thread relation when in one)
+Caption = Callable[[str, str | None], dict[str, object]]
 
 
 class Files:
@@ -68,9 +70,8 @@ class Files:
             raise DeliveryError(f"homeserver unreachable: {error}") from error
         if not isinstance(answer, UploadResponse):
             raise refusal(answer, f"uploading {effect.filename}")
-        content: dict[str, object] = {"body": effect.filename}
-        if effect.caption:
-            content.update(self._caption(effect.caption))
+        thread = effect.thread if effect.user is None else None
+        content = self._caption(effect.caption or effect.filename, thread)  # body, HTML, thread
         content.update(
             {
                 "msgtype": "m.file",

@@ -59,6 +59,8 @@ class Files:
         }
         if key:
             options["pending_post_id"] = f"{self.directory.user_id}:{key}"
+        if effect.thread and effect.user is None:
+            options["root_id"] = effect.thread  # a reply in that thread (openapi: Post.root_id)
         post = await self.rest(self.driver.posts.create_post, options)
         return str(post["id"])
 

@@ -110,7 +110,9 @@ class Sender:
             case Say():
                 channel = effect.room.removeprefix(PREFIX)
                 mentioned = await self._with_mentions("", effect.mentions)
-                post = await self._post_parts(channel, effect.body, idempotency_key, mentioned)
+                post = await self._post_parts(
+                    channel, effect.body, idempotency_key, mentioned, effect.thread
+                )
                 if post is None:
                     return None
                 if effect.ref:
@@ -139,10 +141,11 @@ class Sender:
                 assert_never(effect)
 
     async def _post_parts(
-        self, channel: str, body: str, key: str | None, mentioned: str
+        self, channel: str, body: str, key: str | None, mentioned: str, thread: str | None = None
     ) -> dict[str, Any] | None:
         """Post ``body`` (the people to notify first), in numbered parts when it is longer than
-        a post may be (bot/split.py); the first part's post stands for the message."""
+        a post may be (bot/split.py), as replies in ``thread`` when given (its root post's id);
+        the first part's post stands for the message."""
 
         def fits(part: str) -> bool:
             return len(mentioned) + len(to_mattermost(part)) <= MAX_POST_RUNES
@@ -150,12 +153,17 @@ class Sender:
         first: dict[str, Any] | None = None
         for n, part in enumerate(fitting(body, fits)):
             message = (mentioned if n == 0 else "") + to_mattermost(part)  # notified once
-            post = await self._post(channel, message, key if n == 0 or not key else f"{key}-{n}")
+            part_key = key if n == 0 or not key else f"{key}-{n}"
+            post = await self._post(channel, message, part_key, thread)
             first = first if first is not None else post
         return first
 
-    async def _post(self, channel: str, message: str, key: str | None) -> dict[str, Any] | None:
+    async def _post(
+        self, channel: str, message: str, key: str | None, thread: str | None = None
+    ) -> dict[str, Any] | None:
         options: dict[str, Any] = {"channel_id": channel, "message": message}
+        if thread:
+            options["root_id"] = thread  # a reply in that thread (openapi: Post.root_id)
         if key:
             options["pending_post_id"] = f"{self.directory.user_id}:{key}"
         return dict(await self.rest(self.driver.posts.create_post, options))

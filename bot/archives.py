@@ -51,6 +51,7 @@ def ask(call: Invocation) -> None:
             words=words,
             number=number,
             delete=delete,
+            thread=ctx.reply_thread,
         )
     )
 
@@ -61,13 +62,19 @@ def export_record(call: Invocation) -> None:
     if number is None:
         call.answer("archive.export_how", prefix=call.prefix)
         return
-    query = ArchiveQuery(room=call.ctx.room, user=UserId(call.user), direct=call.direct)
+    query = ArchiveQuery(
+        room=call.ctx.room, user=UserId(call.user), direct=call.direct, thread=call.ctx.reply_thread
+    )
     call.ctx.effects.append(dataclasses.replace(query, number=number, export=True))
 
 
-def post_files(ctx: Ctx, title: str, body: str, stem: str, user: str | None = None) -> None:
-    """The record as a Markdown file and an HTML page, in the room (or to ``user``)."""
+def post_files(
+    ctx: Ctx, title: str, body: str, stem: str, user: str | None = None, *, reply: bool = False
+) -> None:
+    """The record as a Markdown file and an HTML page, in the room (or to ``user``): in the
+    atelier's thread, or with ``reply`` where the person asked (as ``Ctx.say_text``)."""
     to = UserId(user) if user is not None else None
+    thread = ctx.thread_for(reply) if to is None else None
     caption = ctx.t("archive.files", title=title)
     for suffix, mime, text in (
         ("md", "text/markdown", export.markdown_file(title, body)),
@@ -82,19 +89,23 @@ def post_files(ctx: Ctx, title: str, body: str, stem: str, user: str | None = No
                 text=text,
                 caption=caption if suffix == "md" else "",
                 user=to,
+                thread=thread,
             )
         )
 
 
 def history(call: Invocation) -> None:
     """``historique``: the room's past sessions, with their record's number when shared."""
-    query = ArchiveQuery(room=call.ctx.room, user=UserId(call.user), direct=call.direct)
+    query = ArchiveQuery(
+        room=call.ctx.room, user=UserId(call.user), direct=call.direct, thread=call.ctx.reply_thread
+    )
     call.ctx.effects.append(dataclasses.replace(query, history=True))
 
 
 def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
     query = found.query
     user, direct = query.user, query.direct
+    ctx.reply_thread, ctx.from_room = query.thread, not direct
     if found.history is not None:
         _history(ctx, found, prefix)
         return
@@ -109,14 +120,14 @@ def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
         record = found.found[0]
         if query.export:
             stem = ctx.t("archive.file_stem", number=record.number)
-            post_files(ctx, record.title, record.text, stem, user if direct else None)
+            post_files(ctx, record.title, record.text, stem, user if direct else None, reply=True)
             return
         intro = ctx.t("archive.shown", number=record.number, prefix=prefix)
         body = intro + "\n\n" + record.text
         if direct:
             ctx.dm_text(user, "archive.shown", body)
         else:
-            ctx.say_text("archive.shown", body, mentions=(user,))
+            ctx.say_text("archive.shown", body, mentions=(user,), reply=True)
         return
     if not found.found:
         key = "archive.none" if query.words else "archive.empty"

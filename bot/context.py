@@ -21,6 +21,10 @@ class Ctx:
         self.lang = state.lang if state is not None else lang
         self.now = now
         self.effects: list[Effect] = []
+        #: where the room message being decided was written: the room itself (None) or a
+        #: thread; answers go there. Unset (the default) for anything else.
+        self.reply_thread: MessageId | None = None
+        self.from_room = False
 
     @property
     def s(self) -> AtelierState:
@@ -55,9 +59,10 @@ class Ctx:
         mentions: tuple[str, ...] = (),
         ref: str | None = None,
         pin: bool = False,
+        reply: bool = False,
         **params: object,
     ) -> None:
-        self.say_text(key, self.t(key, **params), mentions=mentions, ref=ref, pin=pin)
+        self.say_text(key, self.t(key, **params), mentions=mentions, ref=ref, pin=pin, reply=reply)
 
     def say_text(
         self,
@@ -67,7 +72,10 @@ class Ctx:
         mentions: tuple[str, ...] = (),
         ref: str | None = None,
         pin: bool = False,
+        reply: bool = False,
     ) -> None:
+        """Post in the room — in the atelier's thread if it runs in one; ``reply``: an answer
+        to the person who wrote, in the thread they wrote in."""
         self.effects.append(
             Say(
                 room=self.room,
@@ -76,8 +84,19 @@ class Ctx:
                 mentions=tuple(UserId(m) for m in mentions),
                 ref=ref,
                 pin=pin,
+                thread=self._thread(reply),
             )
         )
+
+    def thread_for(self, reply: bool) -> MessageId | None:
+        """Where a post goes: see ``say_text`` (files follow the same rule)."""
+        return self._thread(reply)
+
+    def _thread(self, reply: bool) -> MessageId | None:
+        if reply and self.from_room:
+            return self.reply_thread  # where they wrote: the room itself, or a thread
+        thread = self._state.thread if self._state is not None else None
+        return MessageId(thread) if thread else None
 
     def dm(self, user: str, key: str, **params: object) -> None:
         self.dm_text(user, key, self.t(key, **params))
@@ -90,7 +109,7 @@ class Ctx:
         if direct:
             self.dm(user, key, **params)
         else:
-            self.say_text(key, self.t(key, **params), mentions=(user,))
+            self.say_text(key, self.t(key, **params), mentions=(user,), reply=True)
 
     def react(self, message_id: str | None, key: str = "yes") -> None:
         if message_id:

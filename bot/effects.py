@@ -33,7 +33,8 @@ class Say:
 
     ``key`` names the catalogue text it was built from (tests and logs use it); ``body`` is the
     rendered text, in light Markdown. ``ref`` labels the message so that reactions to it reach
-    the engine; ``pin`` asks the adapter to pin it where it can.
+    the engine; ``pin`` asks the adapter to pin it where it can; ``thread``: post it as a reply
+    in the thread that starts with that message.
     """
 
     room: RoomId
@@ -42,6 +43,7 @@ class Say:
     mentions: tuple[UserId, ...] = ()
     ref: str | None = None
     pin: bool = False
+    thread: MessageId | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +79,7 @@ class PostFile:
     text: str
     caption: str = ""
     user: UserId | None = None
+    thread: MessageId | None = None  # in the room: post it in that thread
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +133,7 @@ class ArchiveQuery:
     delete: bool = False
     history: bool = False  # the room's past sessions, shared or not
     export: bool = False  # record ``number`` as files (``exporter N``)
+    thread: MessageId | None = None  # where the question was asked: the answer goes there
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -156,6 +156,11 @@ class Engine:
         self._remember_name(ctx, event.sender, event.sender_name)
         if ctx.has_atelier and event.sender == ctx.s.facilitator:
             ctx.s.facilitator_away = False  # writing in the room: they are back
+        ctx.reply_thread, ctx.from_room = event.thread, True
+        # a thread other than the atelier's is people talking: only commands are read there
+        aside = event.thread is not None and not (ctx.has_atelier and event.thread == ctx.s.thread)
+        if aside and parse(event.text, self._p, direct=False) is None:
+            return
         if self._refused_too_long(ctx, event.sender, event.text):
             return
         parsed = parse(event.text, self.settings.command_prefix, direct=False)

@@ -39,6 +39,8 @@ class MessagePosted:
     message_id: MessageId
     event_id: EventId | None = None
     moderator: bool = False
+    #: the first message of the thread it was written in (None: in the room itself)
+    thread: MessageId | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,5 @@
-"""Starting an atelier: ``start [FORMAT] [--end HH:MM] [--lang fr|en]``, and the settings it uses.
+"""Starting an atelier: ``start [FORMAT] [--end HH:MM] [--lang fr|en] [--thread]``, and its
+settings.
 
 The one command that runs where no atelier is running yet: it builds the atelier's state from
 the engine's settings and the chosen format, then enters the format's first step.
@@ -55,6 +56,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         ctx.say(
             "start.already_running",
             mentions=(sender,),
+            reply=True,
             facilitator=ctx.s.facilitator_name,
             prefix=prefix,
         )
@@ -62,7 +64,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
     options = _parse_start(call.args)
     lang = options.get("lang", settings.language)
     if lang not in ("fr", "en"):
-        ctx.say("start.bad_language", mentions=(sender,), lang=lang)
+        ctx.say("start.bad_language", mentions=(sender,), reply=True, lang=lang)
         return
     ctx.lang = lang
     format_id = options.get("format", settings.default_format)
@@ -71,6 +73,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         ctx.say(
             "start.unknown_format",
             mentions=(sender,),
+            reply=True,
             format=format_id,
             formats=", ".join(sorted(formats)),
             prefix=prefix,
@@ -80,7 +83,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
     if "end" in options:
         announced = clock.next_clock_time(options["end"], ctx.now, settings.timezone)
         if announced is None:
-            ctx.say("start.bad_end", mentions=(sender,), end=options["end"])
+            ctx.say("start.bad_end", mentions=(sender,), reply=True, end=options["end"])
             return
     state = AtelierState(
         id=f"{ctx.room}#{int(ctx.now * 1000)}",
@@ -91,6 +94,8 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         started_at=ctx.now,
         timezone=settings.timezone,
         prefix=prefix,
+        # a thread asked for (--fil) starts at the command; started in a thread, it stays there
+        thread=ctx.reply_thread or (call.message_id if "thread" in options else None),
         facilitator=sender,
         facilitator_name=call.name,
         people={sender: Person(user_id=sender, name=call.name)},
@@ -120,6 +125,9 @@ def _parse_start(args: str) -> dict[str, str]:
         if token in ("--end", "--fin") and i + 1 < len(tokens):
             options["end"] = tokens[i + 1]
             i += 2
+        elif token in ("--fil", "--thread"):
+            options["thread"] = "yes"
+            i += 1
         elif token in ("--lang", "--langue") and i + 1 < len(tokens):
             options["lang"] = tokens[i + 1].lower()
             i += 2

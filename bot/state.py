@@ -97,6 +97,8 @@ class AtelierState(_Model):
     facilitator_name: str
     #: the facilitator left the room: they do not steer until they write in it again
     facilitator_away: bool = False
+    #: the thread the atelier runs in (``démarrer --fil``): its first message, or None
+    thread: str | None = None
     people: dict[str, Person] = Field(default_factory=dict)
     participants: list[str] = Field(default_factory=list)
     step_index: int = 0

@@ -66,7 +66,10 @@ class EngineHarness:
         self.last = effects
         return effects
 
-    def post(self, user: str, text: str, *, moderator: bool = False) -> list[Effect]:
+    def post(
+        self, user: str, text: str, *, moderator: bool = False, thread: str | None = None
+    ) -> list[Effect]:
+        """``user`` writes ``text`` in the room (in the thread of message ``thread``)."""
         return self.feed(
             MessagePosted(
                 room=self.room,
@@ -76,11 +79,17 @@ class EngineHarness:
                 message_id=MessageId(self._next_id()),
                 event_id=EventId(f"ev{self._ids}"),
                 moderator=moderator,
+                thread=MessageId(thread) if thread else None,
             )
         )
 
-    def cmd(self, user: str, text: str) -> list[Effect]:
-        return self.post(user, f"!atelier {text}")
+    @property
+    def last_message_id(self) -> str:
+        """The id of the last message posted with ``post``."""
+        return f"$m{self._ids}"
+
+    def cmd(self, user: str, text: str, *, thread: str | None = None) -> list[Effect]:
+        return self.post(user, f"!atelier {text}", thread=thread)
 
     def dm(self, user: str, text: str) -> list[Effect]:
         return self.feed(

@@ -163,3 +163,32 @@ def test_export_asked_privately_comes_privately(h: EngineHarness):
     h.dm("alice", "exporter 2")
     queries = [e for e in h.last if type(e).__name__ == "ArchiveQuery"]
     assert queries and queries[0].direct and queries[0].export and queries[0].number == 2  # type: ignore[attr-defined]
+
+
+def test_in_an_atelier_run_in_a_thread_the_files_go_to_that_thread(h: EngineHarness):
+    """'démarrer --fil': the shared record's files are posted in the atelier's thread."""
+    h.cmd(FAC, "démarrer --fil")
+    root = h.last_message_id
+    for person in PEOPLE:
+        h.cmd(person, "rejoindre", thread=root)
+    while h.s.kind is not StepKind.PROBLEM_SEARCH:
+        h.dm(FAC, "next")
+    for person in PEOPLE:
+        h.dm(person, f"Le problème de {person}")
+    goto(h, StepKind.CHOICE)
+    h.cmd("alice", "vote 1 1", thread=root)
+    h.dm(FAC, "next")
+    h.cmd("alice", "oui", thread=root)
+    goto(h, StepKind.RECORD)
+    h.dm("alice", "oui")
+    for person in PEOPLE[1:]:
+        h.dm(person, "oui")
+    files = [e for e in h.effects if isinstance(e, PostFile)]
+    assert len(files) == 2 and all(f.thread == root for f in files)
+
+
+def test_export_asked_in_a_side_thread_is_answered_there(h: EngineHarness):
+    """'exporter 1' typed in a thread: the question remembers the thread, for the files."""
+    h.cmd("alice", "exporter 1", thread="$side")
+    queries = [e for e in h.last if type(e).__name__ == "ArchiveQuery"]
+    assert queries and queries[0].thread == "$side"  # type: ignore[attr-defined]
