@@ -6,15 +6,19 @@ import re
 
 from conftest import FAC, PEOPLE, goto, with_offerer
 from replay_kit import replay
+from waiting import until
 
 from bot.effects import PostFile, Say
+from bot.engine import Engine, EngineSettings
 from bot.events import MessagePosted
 from bot.export import html_page, markdown_file
-from bot.formats import StepKind
+from bot.formats import StepKind, load_formats
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.markup import user
+from bot.runtime import Runtime
 from bot.serialize import effect_from_json, effect_to_json
-from bot.testing import EngineHarness
+from bot.store import Store
+from bot.testing import EngineHarness, RecordingAdapter
 from devkit.bench_stream import record_atelier
 
 HOSTILE = '# Titre <script>alert(1)</script> [lien](http://evil.example) **gras** `code` & "q"'
@@ -192,3 +196,37 @@ def test_export_asked_in_a_side_thread_is_answered_there(h: EngineHarness):
     h.cmd("alice", "exporter 1", thread="$side")
     queries = [e for e in h.last if type(e).__name__ == "ArchiveQuery"]
     assert queries and queries[0].thread == "$side"  # type: ignore[attr-defined]
+
+
+async def test_files_owed_when_the_bot_stops_are_posted_once_after_a_restart(tmp_path):
+    """The platform is down, the bot stops with both files in its outbox: the next start posts
+    them, in order, once each."""
+    played = await replay(tmp_path / "atelier.db", record_atelier())
+    played.adapter.down = True
+    await played.runtime.process(
+        MessagePosted(
+            room=ROOM,
+            sender=UserId("p3"),
+            sender_name="P3",
+            text="!atelier exporter 1",
+            message_id=MessageId("$z"),
+            event_id=EventId("$z"),
+        )
+    )
+    await played.runtime.settled()
+    await played.close()
+    later = played.now[0] + 5  # the replay's clock, a moment later
+    store = await Store.open(tmp_path / "atelier.db")
+    adapter = RecordingAdapter()
+    runtime = Runtime(
+        Engine(EngineSettings(), load_formats()), store, [adapter], clock=lambda: later
+    )
+    try:
+        await runtime.start()
+        await until("the files are posted", lambda: len(adapter.performed) >= 2)
+        files = [e for e in adapter.performed if isinstance(e, PostFile)]
+        assert [f.filename for f in files] == ["trace-1.md", "trace-1.html"]
+        assert not await store.pending(ROOM)
+    finally:
+        await runtime.stop()
+        await store.close()
