@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot import clock, cycles, steps
 from bot.context import Invocation
 from bot.formats import DEFAULT_FORMAT_ID, Format
+from bot.retention import retention_days
 from bot.state import AtelierState, Person
 
 __all__ = ["EngineSettings", "may_start", "start"]
@@ -99,7 +100,9 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         facilitator=sender,
         facilitator_name=call.name,
         people={sender: Person(user_id=sender, name=call.name)},
-        retention_days=dict(settings.room_retention_days).get(ctx.room, settings.retention_days),
+        retention_days=retention_days(
+            ctx.room, settings.retention_days, settings.room_retention_days
+        ),
     )
     ctx.replace_state(state)
     cycles.ask_memory(ctx)

@@ -1,8 +1,9 @@
 """What the store holds about one person, shown to them (``mes-données``) or erased at their
 request (``oublie-moi``): their inputs in the ateliers running now (an ended atelier keeps
-none, ``bot/retention.py``), and the archived records where their name appears — the name is
-then replaced by a neutral mention (records were shared with everyone's consent, so the rest
-of the text stays the group's). Runs on the store's thread.
+none, ``bot/retention.py``), what the rooms remember of them between sessions (a carried
+problem, having offered a situation: ``bot/store_cycles.py``), and the archived records where
+their name appears — the name is then replaced by a neutral mention (records were shared with
+everyone's consent, so the rest of the text stays the group's). Runs on the store's thread.
 """
 
 import sqlite3
