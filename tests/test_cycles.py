@@ -6,8 +6,9 @@ they confirm it."""
 from conftest import FAC, at_choice, at_problem_search, goto, started, with_offerer
 
 from bot.effects import Carry, CycleQuery, Offered, Say
+from bot.engine import Engine, EngineSettings
 from bot.events import CycleFound
-from bot.formats import StepKind
+from bot.formats import StepKind, load_formats
 from bot.testing import EngineHarness
 
 
@@ -189,3 +190,14 @@ def test_forget_me_drops_the_carried_problem_and_the_past_offer(h: EngineHarness
     assert "bob" in h.s.past_offerers
     h.dm("bob", "oublie-moi")
     assert "bob" not in h.s.carried and "bob" not in h.s.past_offerers
+
+
+def test_the_carry_question_says_the_room_s_own_retention_period():
+    """A room configured to keep private inputs 30 days says 30 days when it asks."""
+    settings = EngineSettings(room_retention_days=(("!room:test", 30),))
+    h = EngineHarness(engine=Engine(settings, load_formats()))
+    with_offerer(h)
+    goto(h, StepKind.RECORD)
+    assert "30 jours" in h.told("bob", "carry.ask")[0].body
+    h.dm("bob", "reporter")
+    assert "30 jours" in h.told("bob", "carry.kept")[0].body
