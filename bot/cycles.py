@@ -90,7 +90,7 @@ def _carry(call: Invocation) -> None:
     """``reporter`` (``carry``): carry one's problem not chosen; ``reporter non`` takes it back."""
     ctx, s, user = call.ctx, call.ctx.s, call.user
     problem = s.problem_of(user)
-    if user not in s.carry_asked or problem is None or problem.number == s.chosen:
+    if problem is None or problem.number == s.chosen:  # only the asked get here (permissions)
         call.tell("carry.not_now")
         return
     if call.args.strip().lower() in ("non", "no"):

@@ -112,13 +112,18 @@ def test_carry_keeps_the_problem_and_carry_no_takes_it_back(h: EngineHarness):
 
 
 def test_carry_before_being_asked_is_answered_and_changes_nothing(h: EngineHarness):
-    """Too early, or for the chosen problem: a kind answer, nothing kept."""
+    """Too early, or for the chosen problem: a kind answer, nothing kept; 'aide' offers the
+    command only to those asked."""
     with_offerer(h)
-    h.dm("bob", "reporter")
+    h.cmd("bob", "reporter")
     assert h.told("bob", "carry.not_now") and not _carries(h)
+    h.dm("bob", "aide")
+    assert "reporter" not in h.told("bob", "help.body")[-1].body
     goto(h, StepKind.RECORD)
     h.cmd("alice", "reporter")  # her problem was chosen
     assert h.told("alice", "carry.not_now") and not _carries(h)
+    h.dm("bob", "aide")
+    assert "reporter" in h.told("bob", "help.body")[-1].body
 
 
 def _carried_bob(h: EngineHarness, offerers: tuple[str, ...] = ()) -> None:
