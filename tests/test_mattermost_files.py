@@ -16,7 +16,7 @@ from mattermostdriver.exceptions import (
     InvalidOrMissingParameters,
     NotEnoughPermissions,
 )
-from people_kit import heard
+from people_kit import heard, until
 
 from bot.effects import PostFile
 from bot.ids import RoomId, UserId
@@ -45,7 +45,13 @@ async def _shared_atelier(server: MattermostServer, tmp_path) -> tuple[Mattermos
         await full_atelier(Cast(people, out=io.StringIO(), pace=0.02))
         await heard(people, "L'atelier est terminé")
         assert bot.store is not None
-        pending = [type(i.effect).__name__ for i in await bot.store.pending()]
+        store = bot.store
+
+        async def delivered() -> bool:  # what follows the last words may still be on its way
+            return await store.pending() == []
+
+        await until("the outbox delivered", delivered)
+        pending = [type(i.effect).__name__ for i in await store.pending()]
     finally:
         await bot.stop()
     return people, pending
