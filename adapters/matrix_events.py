@@ -95,6 +95,15 @@ def _text_of(event: RoomMessageText | RoomMessageEmote) -> tuple[str, str | None
     return body, None
 
 
+def _thread_of(event: RoomMessageText | RoomMessageEmote) -> MessageId | None:
+    """The thread's root event when the message was written in a thread (spec: "Threading",
+    ``m.relates_to`` with ``rel_type: m.thread``)."""
+    relation = event.source.get("content", {}).get("m.relates_to") or {}
+    if relation.get("rel_type") == "m.thread" and relation.get("event_id"):
+        return MessageId(str(relation["event_id"]))
+    return None
+
+
 def translate(
     room: MatrixRoom,
     event: object,
@@ -138,6 +147,7 @@ def translate(
             message_id=MessageId(event.event_id),
             event_id=event_id,
             moderator=is_moderator(room, sender, creators),
+            thread=_thread_of(event),
         )
     if isinstance(event, ReactionEvent) and not direct:
         key = key_from_emoji(event.key)

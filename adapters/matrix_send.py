@@ -16,10 +16,11 @@ from typing import assert_never
 from aiohttp import ClientConnectionError
 from nio import LocalProtocolError, RoomGetStateEventResponse, RoomSendResponse
 
+from adapters.matrix_files import Files
 from adapters.matrix_html import to_html, to_plain
 from adapters.matrix_rooms import Rooms
 from adapters.matrix_session import Session, refusal
-from bot.effects import Outward, React, Say, SayDirect
+from bot.effects import Outward, PostFile, React, Say, SayDirect
 from bot.ports import DeliveryError
 from bot.reactions import KEY_TO_EMOJI
 from bot.split import fitting
@@ -33,26 +34,38 @@ log = logging.getLogger("atelier.matrix")
 MAX_CONTENT_BYTES = 60_000
 
 
-def notice(markdown: str, mentions: tuple[str, ...]) -> dict[str, object]:
-    return {
+def notice(
+    markdown: str, mentions: tuple[str, ...], thread: str | None = None
+) -> dict[str, object]:
+    content: dict[str, object] = {
         "msgtype": "m.notice",
         "body": to_plain(markdown),
         "format": "org.matrix.custom.html",
         "formatted_body": to_html(markdown),
         "m.mentions": {"user_ids": list(mentions)},
     }
+    if thread:
+        # spec "Threading": a thread reply, with a reply fallback for clients without threads
+        content["m.relates_to"] = {
+            "rel_type": "m.thread",
+            "event_id": thread,
+            "is_falling_back": True,
+            "m.in_reply_to": {"event_id": thread},
+        }
+    return content
 
 
 class Sender:
     def __init__(self, session: Session, rooms: Rooms) -> None:
         self.session = session
         self.rooms = rooms
+        self.files = Files(session, rooms, self.send, lambda text, thread: notice(text, (), thread))
 
     async def perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
         match effect:
             case Say():
                 event_id = await self._send_parts(
-                    effect.room, effect.body, effect.mentions, idempotency_key
+                    effect.room, effect.body, effect.mentions, idempotency_key, effect.thread
                 )
                 if event_id and effect.pin:
                     await self.pin(effect.room, event_id)
@@ -69,21 +82,29 @@ class Sender:
                     effect.room, "m.reaction", {"m.relates_to": relation}, idempotency_key
                 )
                 return None
+            case PostFile():
+                return await self.files.post(effect, idempotency_key)
             case _:
                 assert_never(effect)
 
     async def _send_parts(
-        self, room: str, body: str, mentions: tuple[str, ...], txn: str | None
+        self,
+        room: str,
+        body: str,
+        mentions: tuple[str, ...],
+        txn: str | None,
+        thread: str | None = None,
     ) -> str | None:
         """Send ``body``, in numbered parts when the event would be larger than a homeserver
-        takes (bot/split.py); the first part's event stands for the message."""
+        takes (bot/split.py), in ``thread`` when given; the first part's event stands for the
+        message."""
 
         def fits(part: str) -> bool:
-            return len(json.dumps(notice(part, mentions)).encode()) <= MAX_CONTENT_BYTES
+            return len(json.dumps(notice(part, mentions, thread)).encode()) <= MAX_CONTENT_BYTES
 
         first: str | None = None
         for n, part in enumerate(fitting(body, fits)):
-            content = notice(part, mentions if n == 0 else ())  # notified once
+            content = notice(part, mentions if n == 0 else (), thread)  # notified once
             part_txn = txn if n == 0 or not txn else f"{txn}-{n}"
             event_id = await self.send(room, "m.room.message", content, part_txn)
             first = first or event_id

@@ -174,6 +174,7 @@ class Receiver:
                 message_id=MessageId(post_id),
                 event_id=EventId(post_id),
                 moderator=await self.directory.is_admin(post["channel_id"], sender),
+                thread=MessageId(post["root_id"]) if post.get("root_id") else None,
             )
         await self.emit(inbound)
         await self.seen(post["channel_id"], int(post["create_at"]))

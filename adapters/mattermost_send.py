@@ -26,8 +26,9 @@ from mattermostdriver.exceptions import (
 from adapters.mattermost_actions import SLASH
 from adapters.mattermost_catchup import ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, Rest
+from adapters.mattermost_files import Files
 from adapters.mattermost_markdown import to_mattermost
-from bot.effects import Button, Outward, React, Say, SayDirect
+from bot.effects import Button, Outward, PostFile, React, Say, SayDirect
 from bot.ports import DeliveryError
 from bot.split import fitting
 
@@ -98,6 +99,7 @@ class Sender:
         self.rest = rest
         self.directory = directory
         self.book = book
+        self.files = Files(driver, rest, directory)
         #: the engine's buttons → a post's ``props`` (interactive actions), when served
         self.decorate: Callable[[tuple[Button, ...], str], dict[str, Any] | None] | None = None
 
@@ -114,7 +116,7 @@ class Sender:
                 mentioned = await self._with_mentions("", effect.mentions)
                 props = self._props(effect)
                 post = await self._post_parts(
-                    channel, effect.body, idempotency_key, mentioned, props
+                    channel, effect.body, idempotency_key, mentioned, effect.thread, props
                 )
                 if post is None:
                     return None
@@ -126,7 +128,7 @@ class Sender:
             case SayDirect():
                 channel = await self.directory.direct_channel(effect.user)
                 await self._post_parts(
-                    channel, effect.body, idempotency_key, "", self._props(effect)
+                    channel, effect.body, idempotency_key, "", props=self._props(effect)
                 )
                 return None
             case React() if effect.message_id.startswith(SLASH):
@@ -140,6 +142,9 @@ class Sender:
                         "emoji_name": KEY_TO_NAME.get(effect.key, effect.key),
                     },
                 )
+                return None
+            case PostFile():
+                await self.files.post(effect, idempotency_key)
                 return None
             case _:
                 assert_never(effect)
@@ -155,10 +160,12 @@ class Sender:
         body: str,
         key: str | None,
         mentioned: str,
+        thread: str | None = None,
         props: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         """Post ``body`` (the people to notify first), in numbered parts when it is longer than
-        a post may be (bot/split.py); the first part's post stands for the message."""
+        a post may be (bot/split.py), as replies in ``thread`` when given (its root post's id);
+        the first part's post stands for the message."""
 
         def fits(part: str) -> bool:
             return len(mentioned) + len(to_mattermost(part)) <= MAX_POST_RUNES
@@ -167,17 +174,23 @@ class Sender:
         parts = fitting(body, fits)
         for n, part in enumerate(parts):
             message = (mentioned if n == 0 else "") + to_mattermost(part)  # notified once
+            part_key = key if n == 0 or not key else f"{key}-{n}"
             last = props if n == len(parts) - 1 else None  # buttons under the whole text
-            post = await self._post(
-                channel, message, key if n == 0 or not key else f"{key}-{n}", last
-            )
+            post = await self._post(channel, message, part_key, thread, last)
             first = first if first is not None else post
         return first
 
     async def _post(
-        self, channel: str, message: str, key: str | None, props: dict[str, Any] | None = None
+        self,
+        channel: str,
+        message: str,
+        key: str | None,
+        thread: str | None = None,
+        props: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         options: dict[str, Any] = {"channel_id": channel, "message": message}
+        if thread:
+            options["root_id"] = thread  # a reply in that thread (openapi: Post.root_id)
         if props:
             options["props"] = props
         if key:

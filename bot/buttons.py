@@ -7,6 +7,8 @@ after the step has moved on (or the atelier has ended) changes nothing, and its 
 kindly, privately.
 """
 
+from collections.abc import Callable
+
 from bot.context import Ctx
 from bot.effects import Button
 from bot.events import DirectMessage, Event, ReactionAdded
@@ -41,6 +43,13 @@ def answer_silence(ctx: Ctx, event: Event) -> None:
     if _guard(event) is not None and not ctx.effects:
         assert isinstance(event, DirectMessage | ReactionAdded)
         ctx.dm(event.sender, "buttons.nothing")
+
+
+def dispatch(ctx: Ctx, event: Event, handle: Callable[[Ctx, Event], None]) -> None:
+    """``handle`` the event, unless it is a stale click; a click that did nothing gets a word."""
+    if not refused_stale(ctx, event):
+        handle(ctx, event)
+        answer_silence(ctx, event)
 
 
 def _label(ctx: Ctx, action: str) -> str:

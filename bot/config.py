@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from bot.clock import zone
+from bot.retention import MOST_DAYS, RETENTION_DAYS
 
 __all__ = ["Config", "ConfigError", "listen_address", "load_config", "warnings"]
 
@@ -47,6 +48,8 @@ class BotSection(_Section):
     texts_dir: Path | None = None
     #: who may start an atelier in a room: "anyone" in it, its "moderators", or a list of ids
     who_may_start: Literal["anyone", "moderators"] | list[str] = "anyone"
+    #: days a private input kept past an atelier stays (a carried problem): bot/retention.py
+    retention_days: int = Field(default=RETENTION_DAYS, ge=1, le=MOST_DAYS)
 
     @field_validator("timezone")
     @classmethod
@@ -124,12 +127,19 @@ def listen_address(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
+class RoomSection(_Section):
+    """One room's own settings (``[rooms."<room id>"]``)."""
+
+    retention_days: int = Field(ge=1, le=MOST_DAYS)
+
+
 class Config(_Section):
     bot: BotSection = Field(default_factory=BotSection)
     storage: StorageSection = Field(default_factory=StorageSection)
     timing: TimingSection = Field(default_factory=TimingSection)
     matrix: MatrixSection | None = None
     mattermost: MattermostSection | None = None
+    rooms: dict[str, RoomSection] = Field(default_factory=dict)
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:

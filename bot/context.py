@@ -21,6 +21,10 @@ class Ctx:
         self.lang = state.lang if state is not None else lang
         self.now = now
         self.effects: list[Effect] = []
+        #: where the room message being decided was written: the room itself (None) or a
+        #: thread; answers go there. Unset (the default) for anything else.
+        self.reply_thread: MessageId | None = None
+        self.from_room = False
 
     @property
     def s(self) -> AtelierState:
@@ -55,11 +59,12 @@ class Ctx:
         mentions: tuple[str, ...] = (),
         ref: str | None = None,
         pin: bool = False,
+        reply: bool = False,
         buttons: tuple[Button, ...] = (),
         **params: object,
     ) -> None:
         body = self.t(key, **params)
-        self.say_text(key, body, mentions=mentions, ref=ref, pin=pin, buttons=buttons)
+        self.say_text(key, body, mentions=mentions, ref=ref, pin=pin, reply=reply, buttons=buttons)
 
     def say_text(
         self,
@@ -69,8 +74,11 @@ class Ctx:
         mentions: tuple[str, ...] = (),
         ref: str | None = None,
         pin: bool = False,
+        reply: bool = False,
         buttons: tuple[Button, ...] = (),
     ) -> None:
+        """Post in the room — in the atelier's thread if it runs in one; ``reply``: an answer
+        to the person who wrote, in the thread they wrote in."""
         self.effects.append(
             Say(
                 room=self.room,
@@ -79,9 +87,20 @@ class Ctx:
                 mentions=tuple(UserId(m) for m in mentions),
                 ref=ref,
                 pin=pin,
+                thread=self._thread(reply),
                 buttons=buttons,
             )
         )
+
+    def thread_for(self, reply: bool) -> MessageId | None:
+        """Where a post goes: see ``say_text`` (files follow the same rule)."""
+        return self._thread(reply)
+
+    def _thread(self, reply: bool) -> MessageId | None:
+        if reply and self.from_room:
+            return self.reply_thread  # where they wrote: the room itself, or a thread
+        thread = self._state.thread if self._state is not None else None
+        return MessageId(thread) if thread else None
 
     def dm(self, user: str, key: str, **params: object) -> None:
         self.dm_text(user, key, self.t(key, **params))
@@ -96,7 +115,7 @@ class Ctx:
         if direct:
             self.dm(user, key, **params)
         else:
-            self.say_text(key, self.t(key, **params), mentions=(user,))
+            self.say_text(key, self.t(key, **params), mentions=(user,), reply=True)
 
     def react(self, message_id: str | None, key: str = "yes") -> None:
         if message_id:

@@ -13,9 +13,13 @@ __all__ = [
     "ArchiveQuery",
     "Button",
     "CancelTimer",
+    "Carry",
+    "CycleQuery",
     "Effect",
+    "Offered",
     "Outward",
     "PersonalData",
+    "PostFile",
     "React",
     "Record",
     "Say",
@@ -49,7 +53,8 @@ class Say:
 
     ``key`` names the catalogue text it was built from (tests and logs use it); ``body`` is the
     rendered text, in light Markdown. ``ref`` labels the message so that reactions to it reach
-    the engine; ``pin`` asks the adapter to pin it where it can.
+    the engine; ``pin`` asks the adapter to pin it where it can; ``thread``: post it as a reply
+    in the thread that starts with that message.
     """
 
     room: RoomId
@@ -58,6 +63,7 @@ class Say:
     mentions: tuple[UserId, ...] = ()
     ref: str | None = None
     pin: bool = False
+    thread: MessageId | None = None
     buttons: tuple[Button, ...] = ()
 
 
@@ -79,6 +85,23 @@ class React:
     room: RoomId
     message_id: MessageId
     key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostFile:
+    """Post a text file (UTF-8) in the room, or to ``user`` privately: an exported record.
+
+    ``key`` names the catalogue text of its caption (tests and logs use it); ``caption`` is
+    that text rendered, posted with the file where the platform allows."""
+
+    room: RoomId
+    key: str
+    filename: str
+    mime: str
+    text: str
+    caption: str = ""
+    user: UserId | None = None
+    thread: MessageId | None = None  # in the room: post it in that thread
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,6 +154,8 @@ class ArchiveQuery:
     number: int | None = None
     delete: bool = False
     history: bool = False  # the room's past sessions, shared or not
+    export: bool = False  # record ``number`` as files (``exporter N``)
+    thread: MessageId | None = None  # where the question was asked: the answer goes there
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,16 +171,47 @@ class PersonalData:
     forget: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleQuery:
+    """Hand the engine what the room remembers of its earlier sessions (``CycleFound``): who
+    has already offered a situation, and the problems carried to this session."""
+
+    room: RoomId
+    atelier_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Offered:
+    """``user`` offered a situation in this room (kept with the decision, until forget-me)."""
+
+    room: RoomId
+    user: UserId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Carry:
+    """``author``'s problem carried to the room's next session (``text``), or no longer
+    (``text`` empty): kept with the decision, private, under the room's retention period."""
+
+    room: RoomId
+    author: UserId
+    text: str = ""
+
+
 Effect = (
     Say
     | SayDirect
     | React
+    | PostFile
     | Record
     | StartTimer
     | CancelTimer
     | Archive
     | ArchiveQuery
     | PersonalData
+    | CycleQuery
+    | Offered
+    | Carry
 )
 #: the effects an adapter performs on its platform (the outbox holds only these)
-Outward = Say | SayDirect | React
+Outward = Say | SayDirect | React | PostFile

@@ -12,13 +12,14 @@ labelled the message.
 import copy
 import re
 
-from bot import archives, buttons, everyone, facilitation, flood, personal, steps
+from bot import archives, buttons, cycles, everyone, facilitation, flood, personal, steps
 from bot.bare_words import understood_without_prefix
 from bot.commands import COMMANDS, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
 from bot.effects import CancelTimer, Effect, StartTimer
 from bot.events import (
     ArchiveFound,
+    CycleFound,
     DirectMessage,
     Event,
     MemberLeft,
@@ -42,12 +43,17 @@ from bot.state import AtelierState
 __all__ = ["Engine", "EngineSettings"]
 
 #: Handlers of the commands accepted at any step; the others are in the step's rules.
-_ANY_STEP: dict[str, steps.CommandHandler] = {**everyone.HANDLERS, **facilitation.HANDLERS}
+_ANY_STEP: dict[str, steps.CommandHandler] = {
+    **everyone.HANDLERS,
+    **facilitation.HANDLERS,
+    **cycles.HANDLERS,
+}
 
 #: Commands that need no atelier here (``start`` has its own path: it makes one).
 _ANYWHERE: dict[str, steps.CommandHandler] = {
     "archives": archives.ask,
     "history": archives.history,
+    "export": archives.export_record,
     "my-data": personal.my_data,
     "forget-me": personal.forget_me,
 }
@@ -83,9 +89,7 @@ class Engine:
             work = None
         ctx = Ctx(work, event.room, self.settings.language, now)
         before = dict(work.timers) if work is not None else {}
-        if not buttons.refused_stale(ctx, event):
-            self._dispatch(ctx, event)
-            buttons.answer_silence(ctx, event)
+        buttons.dispatch(ctx, event, self._dispatch)  # a stale click goes no further
         if ctx.has_atelier:
             steps.watch_plan(ctx)
         after = ctx.state
@@ -128,6 +132,9 @@ class Engine:
                 archives.answer(ctx, event, self._p)
             case PersonalDataFound():
                 personal.answer(ctx, event, self._p)
+            case CycleFound():
+                if ctx.has_atelier:
+                    cycles.on_found(ctx, event)
             case TimerFired():
                 if ctx.has_atelier:
                     _on_timer(ctx, event)
@@ -149,6 +156,11 @@ class Engine:
         self._remember_name(ctx, event.sender, event.sender_name)
         if ctx.has_atelier and event.sender == ctx.s.facilitator:
             ctx.s.facilitator_away = False  # writing in the room: they are back
+        ctx.reply_thread, ctx.from_room = event.thread, True
+        # a thread other than the atelier's is people talking: only commands are read there
+        aside = event.thread is not None and not (ctx.has_atelier and event.thread == ctx.s.thread)
+        if aside and parse(event.text, self._p, direct=False) is None:
+            return
         if self._refused_too_long(ctx, event.sender, event.text):
             return
         parsed = parse(event.text, self.settings.command_prefix, direct=False)

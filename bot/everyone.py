@@ -85,7 +85,7 @@ def _status(call: Invocation) -> None:
     if call.direct:
         ctx.dm_text(call.user, "status.body", body)
     else:
-        ctx.say_text("status.body", body)
+        ctx.say_text("status.body", body, reply=True)
 
 
 def _help(call: Invocation) -> None:
@@ -136,7 +136,7 @@ def _rules(call: Invocation) -> None:
     if call.direct and call.user != s.facilitator:
         call.tell("rules.list", rules=rules_text(s))
     else:
-        ctx.say("rules.list", rules=rules_text(s))
+        ctx.say("rules.list", rules=rules_text(s), reply=True)
 
 
 def _facilitate(call: Invocation) -> None:

@@ -4,12 +4,22 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from bot.effects import Button, CancelTimer, Effect, React, Record, Say, SayDirect, StartTimer
+from bot.effects import (
+    Button,
+    CancelTimer,
+    Effect,
+    PostFile,
+    React,
+    Record,
+    Say,
+    SayDirect,
+    StartTimer,
+)
 
 __all__ = ["effect_from_json", "effect_to_json"]
 
 _TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (Say, SayDirect, React, Record, StartTimer, CancelTimer)
+    cls.__name__: cls for cls in (Say, SayDirect, React, PostFile, Record, StartTimer, CancelTimer)
 }
 
 

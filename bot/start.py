@@ -1,4 +1,5 @@
-"""Starting an atelier: ``start [FORMAT] [--end HH:MM] [--lang fr|en]``, and the settings it uses.
+"""Starting an atelier: ``start [FORMAT] [--end HH:MM] [--lang fr|en] [--thread]``, and its
+settings.
 
 The one command that runs where no atelier is running yet: it builds the atelier's state from
 the engine's settings and the chosen format, then enters the format's first step.
@@ -6,9 +7,10 @@ the engine's settings and the chosen format, then enters the format's first step
 
 from dataclasses import dataclass
 
-from bot import buttons, clock, steps
+from bot import buttons, clock, cycles, steps
 from bot.context import Invocation
 from bot.formats import DEFAULT_FORMAT_ID, Format
+from bot.retention import retention_days
 from bot.state import AtelierState, Person
 
 __all__ = ["EngineSettings", "may_start", "start"]
@@ -23,6 +25,10 @@ class EngineSettings:
     default_format: str = DEFAULT_FORMAT_ID
     #: who may start an atelier in a room: "anyone" in it, its "moderators", or these user ids
     who_may_start: str | tuple[str, ...] = "anyone"
+    #: days a private input kept past an atelier stays (bot/retention.py), by default…
+    retention_days: int = 90
+    #: …and in these rooms
+    room_retention_days: tuple[tuple[str, int], ...] = ()
 
 
 def may_start(settings: EngineSettings, user: str, moderator: bool) -> bool:
@@ -51,6 +57,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         ctx.say(
             "start.already_running",
             mentions=(sender,),
+            reply=True,
             facilitator=ctx.s.facilitator_name,
             prefix=prefix,
         )
@@ -58,7 +65,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
     options = _parse_start(call.args)
     lang = options.get("lang", settings.language)
     if lang not in ("fr", "en"):
-        ctx.say("start.bad_language", mentions=(sender,), lang=lang)
+        ctx.say("start.bad_language", mentions=(sender,), reply=True, lang=lang)
         return
     ctx.lang = lang
     format_id = options.get("format", settings.default_format)
@@ -67,6 +74,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         ctx.say(
             "start.unknown_format",
             mentions=(sender,),
+            reply=True,
             format=format_id,
             formats=", ".join(sorted(formats)),
             prefix=prefix,
@@ -76,7 +84,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
     if "end" in options:
         announced = clock.next_clock_time(options["end"], ctx.now, settings.timezone)
         if announced is None:
-            ctx.say("start.bad_end", mentions=(sender,), end=options["end"])
+            ctx.say("start.bad_end", mentions=(sender,), reply=True, end=options["end"])
             return
     state = AtelierState(
         id=f"{ctx.room}#{int(ctx.now * 1000)}",
@@ -87,11 +95,17 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         started_at=ctx.now,
         timezone=settings.timezone,
         prefix=prefix,
+        # a thread asked for (--fil) starts at the command; started in a thread, it stays there
+        thread=ctx.reply_thread or (call.message_id if "thread" in options else None),
         facilitator=sender,
         facilitator_name=call.name,
         people={sender: Person(user_id=sender, name=call.name)},
+        retention_days=retention_days(
+            ctx.room, settings.retention_days, settings.room_retention_days
+        ),
     )
     ctx.replace_state(state)
+    cycles.ask_memory(ctx)
     steps.start_step(ctx, 0)
     planned = steps.planned_end(ctx)
     state.announced_end = announced if announced is not None else planned
@@ -115,6 +129,9 @@ def _parse_start(args: str) -> dict[str, str]:
         if token in ("--end", "--fin") and i + 1 < len(tokens):
             options["end"] = tokens[i + 1]
             i += 2
+        elif token in ("--fil", "--thread"):
+            options["thread"] = "yes"
+            i += 1
         elif token in ("--lang", "--langue") and i + 1 < len(tokens):
             options["lang"] = tokens[i + 1].lower()
             i += 2

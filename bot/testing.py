@@ -4,7 +4,7 @@
 the state, collects the effects and fires due timers when the clock is moved forward.
 """
 
-from bot.effects import Effect, React, Say, SayDirect, StartTimer
+from bot.effects import Effect, Outward, Say, SayDirect, StartTimer
 from bot.engine import Engine, EngineSettings
 from bot.events import (
     DirectMessage,
@@ -66,7 +66,10 @@ class EngineHarness:
         self.last = effects
         return effects
 
-    def post(self, user: str, text: str, *, moderator: bool = False) -> list[Effect]:
+    def post(
+        self, user: str, text: str, *, moderator: bool = False, thread: str | None = None
+    ) -> list[Effect]:
+        """``user`` writes ``text`` in the room (in the thread of message ``thread``)."""
         return self.feed(
             MessagePosted(
                 room=self.room,
@@ -76,11 +79,17 @@ class EngineHarness:
                 message_id=MessageId(self._next_id()),
                 event_id=EventId(f"ev{self._ids}"),
                 moderator=moderator,
+                thread=MessageId(thread) if thread else None,
             )
         )
 
-    def cmd(self, user: str, text: str) -> list[Effect]:
-        return self.post(user, f"!atelier {text}")
+    @property
+    def last_message_id(self) -> str:
+        """The id of the last message posted with ``post``."""
+        return f"$m{self._ids}"
+
+    def cmd(self, user: str, text: str, *, thread: str | None = None) -> list[Effect]:
+        return self.post(user, f"!atelier {text}", thread=thread)
 
     def dm(self, user: str, text: str) -> list[Effect]:
         return self.feed(
@@ -164,7 +173,7 @@ class RecordingAdapter:
 
     def __init__(self, prefix: str = "!") -> None:
         self.prefix = prefix
-        self.performed: list[Say | SayDirect | React] = []
+        self.performed: list[Outward] = []
         self.down = False
         self.names: dict[str, str] = {}  # room names, as a platform would know them
         self.sink: Sink | None = None
@@ -179,9 +188,7 @@ class RecordingAdapter:
     async def connect(self, sink: Sink) -> None:
         self.sink = sink
 
-    async def perform(
-        self, effect: Say | SayDirect | React, *, idempotency_key: str | None = None
-    ) -> str | None:
+    async def perform(self, effect: Outward, *, idempotency_key: str | None = None) -> str | None:
         if self.down:
             raise DeliveryError("server down", retry_after=0.05)
         self.performed.append(effect)

@@ -240,11 +240,18 @@ class MatrixPeople:
             raise RuntimeError(f"{person} could not send to {room}: {answer}")
         raise RuntimeError(f"{person} never saw the room {room}")
 
-    async def say(self, user: str, text: str) -> str:
-        """``user`` writes in the room; returns the event id."""
-        return await self._send(
-            user, self.room, {"msgtype": "m.text", "body": text}, "m.room.message"
-        )
+    async def say(self, user: str, text: str, *, thread: str | None = None) -> str:
+        """``user`` writes in the room (in the thread of event ``thread``, as Element does);
+        returns the event id."""
+        content: dict[str, object] = {"msgtype": "m.text", "body": text}
+        if thread:
+            content["m.relates_to"] = {
+                "rel_type": "m.thread",
+                "event_id": thread,
+                "is_falling_back": True,
+                "m.in_reply_to": {"event_id": thread},
+            }
+        return await self._send(user, self.room, content, "m.room.message")
 
     async def redact(self, user: str, event_id: str) -> None:
         """``user`` deletes a message of the room (``PUT /rooms/{id}/redact/{event_id}``)."""

@@ -127,12 +127,13 @@ class MattermostPeople:
         self.room = PREFIX + self.channel
         return self.room
 
-    async def say(self, user: str, text: str) -> str:
-        """``user`` writes in the channel; returns the post's id."""
-        posts = self.drivers[user].posts
-        post = await asyncio.to_thread(
-            posts.create_post, {"channel_id": self.channel, "message": text}
-        )
+    async def say(self, user: str, text: str, *, thread: str | None = None) -> str:
+        """``user`` writes in the channel (a reply in the thread of post ``thread``); returns
+        the post's id."""
+        options = {"channel_id": self.channel, "message": text}
+        if thread:
+            options["root_id"] = thread
+        post = await asyncio.to_thread(self.drivers[user].posts.create_post, options)
         return str(post["id"])
 
     async def edit(self, user: str, post_id: str, text: str) -> None:

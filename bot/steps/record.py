@@ -14,7 +14,7 @@ in it says whether it may be shared with the group.
    A record not shared is not kept: only the offerer's private copy exists.
 """
 
-from bot import buttons, clock
+from bot import archives, buttons, clock
 from bot.context import Ctx, Invocation
 from bot.effects import Archive
 from bot.formats import StepKind
@@ -210,6 +210,8 @@ def _archive(ctx: Ctx, text: str) -> None:
     ctx.effects.append(
         Archive(room=ctx.room, atelier_id=s.id, title=title, request=s.request or "", text=text)
     )
+    stamp = clock.date(ctx.now, s.timezone).split("/")
+    archives.post_files(ctx, title, text, ctx.t("archive.file_stem", number="-".join(stamp[::-1])))
 
 
 def _finish(ctx: Ctx) -> bool:
