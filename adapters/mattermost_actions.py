@@ -169,6 +169,7 @@ class Integrations:
             return 200, self._ephemeral(elsewhere)
         event = EventId(SLASH + _digest(form.get("trigger_id") or secrets.token_hex(16)))
         typed = f"{self.prefix} {text}".strip()
+        root = form.get("root_id", "")
 
         async def inbound() -> Inbound:
             name, _ = await self.directory.who(user)
@@ -189,6 +190,7 @@ class Integrations:
                 message_id=MessageId(event),
                 event_id=event,
                 moderator=await self.directory.is_admin(channel, user),
+                thread=MessageId(root) if root else None,  # typed in a thread: answered there
             )
 
         return self._enqueue(inbound)

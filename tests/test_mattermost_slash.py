@@ -208,3 +208,25 @@ async def test_a_port_already_taken_is_said_as_a_configuration_error(mattermost,
         await second.stop()
     finally:
         await bot.stop()
+
+
+async def test_slash_command_in_a_thread_is_answered_in_that_thread(mattermost, tmp_path):
+    """`/atelier état` run from a thread: the answer is a reply in that thread."""
+    bot, _, people = await _open(mattermost, tmp_path)
+    try:
+        await people.slash("camille", "démarrer")
+        await until("the atelier", lambda: bot.runtime.states.get(people.room) is not None)
+        root = await people.say("alice", "Une question sur l'atelier")
+        options = {
+            "channel_id": people.channel,
+            "command": "/atelier état",
+            "root_id": root,
+        }
+        await asyncio.to_thread(people.drivers["bruno"].commands.execute_command, options)
+
+        def replies() -> list[dict[str, object]]:
+            return [p for p in mattermost.posts_by(people.bot_id) if p["root_id"] == root]
+
+        await until("the answer in the thread", lambda: bool(replies()))
+    finally:
+        await bot.stop()
