@@ -113,6 +113,7 @@ class MattermostAdapter:
             platform=self.name,
         )
         self._sender.decorate = self.integrations.props
+        self._sender.acknowledge = self.integrations.acknowledge
         self._endpoint = Endpoint(settings.listen, self.integrations) if settings.listen else None
         self._listener = Listener(
             self.driver,

@@ -9,8 +9,9 @@ not send the command again. The token is compared in constant time with ``comman
 text becomes exactly what the adapter builds for a typed ``!atelier …``: a ``MessagePosted`` in
 a channel (same parser, same permissions, the user id Mattermost gives), a ``DirectIn`` in the
 private conversation with the bot. Nothing is echoed to the channel (a slash command is no
-post): the bot's answers go where the engine sends them. The event id comes from the
-``trigger_id``, unique to one execution.
+post): the bot's answers go where the engine sends them, and its acknowledgement (a ✅
+reaction to a typed command) reaches the author alone, through the command's
+``response_url``. The event id comes from the ``trigger_id``, unique to one execution.
 
 **Buttons.** A post's ``props.attachments[].actions[]`` (model/post.go, ``PostAction``): a
 button with an ``integration`` (our URL and a ``context``). On a click the server POSTs JSON
@@ -28,6 +29,7 @@ endpoint never waits for the engine or for delivery.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -35,8 +37,11 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import aiohttp
+
 from adapters.mattermost_directory import PREFIX, Directory
 from adapters.mattermost_markdown import to_mattermost
+from adapters.mattermost_socket import client_tls_context, driver_options
 from bot.config import MattermostSection
 from bot.effects import Button
 from bot.events import MessagePosted
@@ -104,6 +109,8 @@ class Integrations:
         )
         self._worker: asyncio.Task[None] | None = None
         self._clicked: dict[tuple[str, str], None] = {}
+        #: slash command (its message id) → its response_url, for the acknowledgement
+        self._responses: dict[str, str] = {}
 
     @property
     def action_url(self) -> str:
@@ -170,6 +177,10 @@ class Integrations:
         event = EventId(SLASH + _digest(form.get("trigger_id") or secrets.token_hex(16)))
         typed = f"{self.prefix} {text}".strip()
         root = form.get("root_id", "")
+        if form.get("response_url"):
+            self._responses[event] = form["response_url"]
+            while len(self._responses) > CLICKED_KEPT:
+                del self._responses[next(iter(self._responses))]
 
         async def inbound() -> Inbound:
             name, _ = await self.directory.who(user)
@@ -194,6 +205,27 @@ class Integrations:
             )
 
         return self._enqueue(inbound)
+
+    async def acknowledge(self, message_id: str, emoji: str) -> None:
+        """The engine acknowledges a slash command (a reaction, for a typed one): there is no
+        post to react to, so its author sees the emoji alone, privately, through the command's
+        ``response_url`` (an ephemeral answer; it serves 5 answers within 30 minutes). Best
+        effort: a failure is logged, never retried."""
+        url = self._responses.pop(message_id, None)
+        if url is None:
+            return  # made before a restart: nothing to answer through
+        answer = {"response_type": "ephemeral", "text": f":{emoji}:", "skip_slack_parsing": True}
+        verify = driver_options(self.settings)["verify"]
+        tls = client_tls_context(verify) if url.startswith("https://") else None
+        timeout = aiohttp.ClientTimeout(total=10)
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.post(url, json=answer, ssl=tls or True) as response,
+            ):
+                if response.status == 200:
+                    return
+        log.info("could not acknowledge a slash command through its response_url")
 
     # -- a click in ----------------------------------------------------------------------------
     async def action(self, payload: Mapping[str, Any]) -> Answer:

@@ -10,7 +10,7 @@ is a ``DeliveryError`` to retry (the runtime's outbox retries in order, waiting 
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, assert_never
 
 import requests
@@ -102,6 +102,8 @@ class Sender:
         self.files = Files(driver, rest, directory)
         #: the engine's buttons → a post's ``props`` (interactive actions), when served
         self.decorate: Callable[[tuple[Button, ...], str], dict[str, Any] | None] | None = None
+        #: a slash command's acknowledgement (no post to react to): (its id, emoji name)
+        self.acknowledge: Callable[[str, str], Awaitable[None]] | None = None
 
     async def perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
         try:
@@ -132,7 +134,10 @@ class Sender:
                 )
                 return None
             case React() if effect.message_id.startswith(SLASH):
-                return None  # a slash command is no post: nothing to react to
+                if self.acknowledge is not None:  # no post to react to: said privately
+                    emoji = KEY_TO_NAME.get(effect.key, effect.key)
+                    await self.acknowledge(effect.message_id, emoji)
+                return None
             case React():
                 await self.rest(
                     self.driver.reactions.create_reaction,

@@ -56,6 +56,12 @@ __all__ = ["Integrations", "install"]
 TIMEOUT = 3.0
 
 
+#: a response_url serves 5 answers within 30 minutes (app/command.go ``CreateCommandWebhook``,
+#: model/command_webhook.go ``CommandWebhookLifetime``, app ``HandleCommandWebhook``)
+HOOK_USES = 5
+HOOK_SECONDS = 30 * 60
+
+
 @dataclass
 class Integrations:
     server: MattermostServer
@@ -68,6 +74,8 @@ class Integrations:
     commands: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: (user id, the post) of every ephemeral message sent, in order
     ephemerals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: a slash command's response_url hooks: id → user, channel, when made, uses
+    hooks: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: every request made to an integration: (URL path, what was sent, seconds it took)
     calls: list[tuple[str, Any, float]] = field(default_factory=list)
 
@@ -86,6 +94,8 @@ class Integrations:
                 return server._json(await self._execute(user, body or {}))
             case "POST", ["posts", post_id, "actions", action_id]:
                 return server._json(await self._action(user, post_id, action_id))
+            case "POST", ["hooks", "commands", hook_id]:
+                return await self._hook(hook_id, request[JSON_BODY])
         return None
 
     # -- commands ------------------------------------------------------------------------------
@@ -196,7 +206,7 @@ class Integrations:
             "text": message,
             "trigger_id": trigger_id,
             "root_id": str(body.get("root_id", "")),
-            "response_url": f"{server.url}/hooks/commands/{new_id()}",
+            "response_url": f"{server.url}/hooks/commands/{self._new_hook(user, channel.id)}",
         }
         headers = {"Authorization": "Token " + command["token"], "Accept": "application/json"}
         failed = ApiError(500, "api.command.execute_command.failed.app_error", "Command failed")
@@ -218,6 +228,29 @@ class Integrations:
         elif reply or answer.get("attachments"):
             await self.ephemeral(user, channel.id, reply)
         return {**answer, "trigger_id": trigger_id}
+
+    def _new_hook(self, user: str, channel_id: str) -> str:
+        """app ``CreateCommandWebhook``: a hook for the command's later answers."""
+        hook = new_id()
+        self.hooks[hook] = {"user": user, "channel": channel_id, "at": time.monotonic(), "uses": 0}
+        return hook
+
+    async def _hook(self, hook_id: str, body: Any) -> web.Response:
+        """web/command_webhook.go, app ``HandleCommandWebhook``: an unknown or expired hook
+        (30 minutes), or one used 5 times, is 400; the answer is handled as the command's."""
+        hook = self.hooks.get(hook_id)
+        expired = hook is None or time.monotonic() - hook["at"] > HOOK_SECONDS
+        if hook is None or expired or hook["uses"] >= HOOK_USES or not isinstance(body, dict):
+            raise ApiError(400, "web.command_webhook.invalid.app_error", "Invalid webhook")
+        hook["uses"] += 1
+        channel = self.server.channels[hook["channel"]]
+        reply = str(body.get("text", ""))
+        if body.get("response_type") == "in_channel":
+            props = {**(body.get("props") or {}), "from_webhook": "true"}
+            await self.server._new_post(hook["user"], channel, {"message": reply, "props": props})
+        elif reply:
+            await self.ephemeral(hook["user"], channel.id, reply)
+        return web.Response(text="ok")
 
     # -- buttons -------------------------------------------------------------------------------
     async def _action(self, user: str, post_id: str, action_id: str) -> dict[str, Any]:
