@@ -16,6 +16,9 @@ one logs in and wires the parts together:
   giving the floor, the outbox key as ``pending_post_id`` (the server posts a repeated one
   once), rules pinned.
 - **Who and where** (``adapters.mattermost_directory``): names, roles, direct channels.
+- **`/atelier` and buttons** (``adapters.mattermost_http``, ``adapters.mattermost_actions``):
+  when ``[mattermost] listen`` is set, an HTTP endpoint Mattermost calls; its inputs become the
+  same inbound values as typed commands and reactions.
 """
 
 import asyncio
