@@ -234,3 +234,16 @@ async def test_slash_command_in_a_thread_is_answered_in_that_thread(mattermost, 
         await until("the answer in the thread", lambda: bool(replies()))
     finally:
         await bot.stop()
+
+
+def test_check_config_warns_that_slash_commands_wait_for_their_token(tmp_path, capsys):
+    """An endpoint without command_token: valid, and check-config says what is missing."""
+    from bot.cli import main
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[mattermost]\nurl = "https://chat.example.org"\ntoken = "t"\n'
+        'listen = "127.0.0.1:8066"\npublic_url = "http://10.0.0.5:8066"\n'
+    )
+    assert main(["check-config", str(path)]) == 0
+    assert "command_token is not set" in capsys.readouterr().err
