@@ -120,6 +120,7 @@ class MattermostAdapter:
         )
         self._sender.decorate = self.integrations.props
         self._sender.acknowledge = self.integrations.acknowledge
+        self.integrations.fetch = self._read_post
         self._endpoint = Endpoint(settings.listen, self.integrations) if settings.listen else None
         self._listener = Listener(
             self.driver,
@@ -143,6 +144,9 @@ class MattermostAdapter:
     async def _rest(self, call: Callable[..., T], *args: Any) -> T:
         """A synchronous driver call, in a worker thread."""
         return await asyncio.to_thread(call, *args)
+
+    async def _read_post(self, post_id: str) -> dict[str, Any]:
+        return dict(await self._rest(self.driver.posts.get_post, post_id))
 
     # -- session -------------------------------------------------------------------------------
     async def connect(self, sink: Sink) -> None:

@@ -74,6 +74,8 @@ STYLES = {"yes": "success", "no": "danger", "join": "primary", "next": "primary"
 CLICKED_KEPT = 2_000
 #: inputs waiting for the runtime; past this, Mattermost is told to try later (503)
 QUEUE_MAX = 1_000
+#: how long a click's answer may wait to read its post (Mattermost waits for the answer)
+FETCH_SECONDS = 1.0
 
 #: (HTTP status, JSON body) of an answer to Mattermost
 Answer = tuple[int, dict[str, Any]]
@@ -111,6 +113,8 @@ class Integrations:
         self._clicked: dict[tuple[str, str], None] = {}
         #: slash command (its message id) → its response_url, for the acknowledgement
         self._responses: dict[str, str] = {}
+        #: reads a post (``GET /posts/{id}``), to retire a command button once used
+        self.fetch: Callable[[str], Awaitable[dict[str, Any]]] | None = None
 
     @property
     def action_url(self) -> str:
@@ -135,8 +139,16 @@ class Integrations:
         if not buttons or not self.settings.public_url or not self.secret:
             return None
         actions = []
+        # every button of the post, so that a click can leave the others in place (clients
+        # never see a context: the post's own copy is the only one, with the integration)
+        panel = [[b.action, b.label, b.reaction, b.command, b.guard] for b in buttons]
         for button in buttons:
-            context = {"secret": self.secret, "action": button.action, "room": room}
+            context: dict[str, Any] = {
+                "secret": self.secret,
+                "action": button.action,
+                "room": room,
+                "panel": panel,
+            }
             if button.reaction is not None:
                 context["reaction"] = button.reaction
             if button.command is not None:
@@ -284,7 +296,28 @@ class Integrations:
             self._clicked[(post, action)] = None
             while len(self._clicked) > CLICKED_KEPT:
                 del self._clicked[next(iter(self._clicked))]
+            return 200, await self._used(post, action, context.get("panel"), room)
         return answer
+
+    async def _used(self, post_id: str, action: str, panel: Any, room: str) -> dict[str, Any]:
+        """The post updated without the button just used (without the whole panel after
+        ``next``: its step is over): the same text, fewer buttons. Mattermost replaces the
+        message with the update's, so the post is read first; if it cannot be, no update."""
+        if self.fetch is None or not isinstance(panel, list):
+            return {}
+        try:
+            post = await asyncio.wait_for(self.fetch(post_id), FETCH_SECONDS)
+            left = tuple(
+                Button(action=a, label=label, reaction=reaction, command=command, guard=guard)
+                for a, label, reaction, command, guard in panel
+                if action != "next" and a != action
+            )
+        except Exception as error:  # the click is queued all the same
+            log.info("could not retire a button: %s", failure(error))
+            return {}
+        props = {**(post.get("props") or {}), "attachments": []}
+        props.update(self.props(left, room) or {})
+        return {"update": {"message": str(post.get("message", "")), "props": props}}
 
     # -- in order, to the runtime --------------------------------------------------------------
     def _enqueue(self, make: Callable[[], Awaitable[Inbound | None]]) -> Answer:

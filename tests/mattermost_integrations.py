@@ -289,10 +289,15 @@ class Integrations:
         answer = json.loads(raw) if raw else {}
         update = answer.get("update")
         if isinstance(update, dict):  # the post replaced; pinned and reactions kept
-            post["message"] = str(update.get("message", ""))
+            # app/post.go ``UpdatePost``: the message and props replaced; edit_at set when
+            # the message changes (as an edit)
+            stamp = server._stamp()
+            message = str(update.get("message", ""))
+            if message != post["message"]:
+                post["message"], post["edit_at"] = message, stamp
             if update.get("props") is not None:
                 post["props"] = dict(update["props"])
-            post["update_at"] = post["edit_at"] = server._stamp()
+            post["update_at"] = stamp
             payload = {"post": json.dumps(server._client_post(post))}
             await server._broadcast(channel, "post_edited", payload)
         if answer.get("ephemeral_text"):

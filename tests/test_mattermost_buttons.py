@@ -7,7 +7,9 @@ endpoint with the real payload; the bot never waits for delivery before answerin
 import asyncio
 
 import aiohttp
+import pytest
 from mattermost_buttons_kit import ButtonPeople, serving_bot
+from mattermostdriver.exceptions import ResourceNotFound
 from people_kit import heard, until
 
 from adapters.mattermost_actions import ACTION_PATH
@@ -51,20 +53,35 @@ async def test_join_button_registers_like_the_raised_hand_and_hides_its_secret(
         await bot.stop()
 
 
-async def test_a_double_click_on_next_moves_one_step_and_is_answered_privately(
+async def test_next_once_clicked_leaves_the_panel_and_a_second_click_counts_for_nothing(
     mattermost, tmp_path
 ):
-    """The facilitator's next, clicked twice: one step, and a word only they see."""
+    """The facilitator's next: one step; the panel loses its buttons (a later click is 404
+    on the server); two clicks in flight at once: the second is answered, privately."""
     bot, integrations, people = await _started(mattermost, tmp_path)
     try:
         await until("the guide's buttons", lambda: bool(people.private_posts("camille", "next")))
-        guide = people.private_posts("camille", "next")[0]["id"]
-        await people.click("camille", guide, "next")
-        await people.click("camille", guide, "next")
+        guide = people.private_posts("camille", "next")[0]
+        context = guide["props"]["attachments"][0]["actions"][0]["integration"]["context"]
+        await people.click("camille", guide["id"], "next")
         await until("the presentation", lambda: _step(bot, people) is K.PRESENTATION)
         await heard(people, "C'est fait", to="camille")
-        assert integrations.ephemeral_to(people.ids["camille"]) != []
-        await bot.runtime.settled()
+        assert mattermost.posts[guide["id"]]["props"]["attachments"] == []
+        assert mattermost.posts[guide["id"]]["message"] == guide["message"]
+        with pytest.raises(ResourceNotFound):
+            await people.click("camille", guide["id"], "next")
+        integrations.forgive_undocumented()
+        # the same click reaching the bot again (two in flight before the update)
+        click = {
+            "user_id": people.ids["camille"],
+            "channel_id": guide["channel_id"],
+            "post_id": guide["id"],
+            "trigger_id": "again",
+            "context": context,
+        }
+        url = bot.config.mattermost.public_url + ACTION_PATH
+        async with aiohttp.ClientSession() as session, session.post(url, json=click) as answer:
+            assert "ne change rien" in (await answer.json())["ephemeral_text"]
         assert _step(bot, people) is K.PRESENTATION
     finally:
         await bot.stop()
