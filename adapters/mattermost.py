@@ -19,9 +19,6 @@ one logs in and wires the parts together:
 - **`/atelier` and buttons** (``adapters.mattermost_http``, ``adapters.mattermost_actions``):
   when ``[mattermost] listen`` is set, an HTTP endpoint Mattermost calls; its inputs become the
   same inbound values as typed commands and reactions.
-- **`/atelier` and buttons** (``adapters.mattermost_http``, ``adapters.mattermost_actions``):
-  when ``[mattermost] listen`` is set, an HTTP endpoint Mattermost calls; its inputs become the
-  same inbound values as typed commands and reactions.
 """
 
 import asyncio
