@@ -24,14 +24,18 @@ naming its atelier), with the guard of the step it belongs to. A command button 
 per post (its event id is the post and the action: a double click is dropped by the runtime,
 and answered here, privately).
 
-Both answer at once: the input is queued for the runtime, which handles it in order; the
-endpoint never waits for the engine or for delivery.
+Both answer at once: the input is written to the store's journal (``INBOX``), then queued
+for the runtime, which handles it in order; the endpoint never waits for the engine or for
+delivery. Mattermost never sends a command or a click again, so an input is kept before it is
+answered: one still in the journal at start-up (the bot stopped in between) is handed to the
+runtime then — once, as the runtime drops an event id it has already handled.
 """
 
 import asyncio
 import contextlib
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
@@ -68,6 +72,8 @@ ACTION_PATH = "/mattermost/action"
 SLASH = "slash-"
 #: store key: the secret our buttons carry in their context
 SECRET = "mattermost.action_secret"
+#: store key: commands and clicks answered but not yet handed to the runtime (JSON)
+INBOX = "mattermost.inbox"
 #: the button styles Mattermost knows (webapp ``ActionButton``); the rest are "default"
 STYLES = {"yes": "success", "no": "danger", "join": "primary", "next": "primary"}
 #: command buttons already clicked, remembered (post, action) to answer a double click
@@ -80,6 +86,7 @@ FETCH_SECONDS = 1.0
 #: (HTTP status, JSON body) of an answer to Mattermost
 Answer = tuple[int, dict[str, Any]]
 Emit = Callable[[Inbound], Awaitable[None]]
+Make = Callable[[], Awaitable[Inbound | None]]
 
 
 def _digest(value: str) -> str:
@@ -106,9 +113,9 @@ class Integrations:
         self.prefix = prefix
         self.platform = platform
         self.secret = ""
-        self._queue: asyncio.Queue[Callable[[], Awaitable[Inbound | None]]] = asyncio.Queue(
-            QUEUE_MAX
-        )
+        self._queue: asyncio.Queue[tuple[str, Make]] = asyncio.Queue(QUEUE_MAX)
+        #: the journal: input key → (kind, what Mattermost sent), kept until handed over
+        self._inbox: dict[str, tuple[str, dict[str, Any]]] = {}
         self._worker: asyncio.Task[None] | None = None
         self._clicked: dict[tuple[str, str], None] = {}
         #: slash command (its message id) → its response_url, for the acknowledgement
@@ -127,6 +134,12 @@ class Integrations:
             self.secret = secrets.token_urlsafe(32)
             await self.store.put(SECRET, self.secret)
         self._worker = asyncio.get_running_loop().create_task(self._work())
+        kept = json.loads(await self.store.get(INBOX) or "{}")
+        for kind, fields in kept.values():  # answered before a stop, never handed over
+            if kind == "command":
+                await self.command(fields, "", replay=True)
+            else:
+                await self.action(fields, replay=True)
 
     async def close(self) -> None:
         if self._worker is not None:
@@ -167,10 +180,15 @@ class Integrations:
         return {"attachments": [{"text": "", "actions": actions}]}
 
     # -- the slash command in ------------------------------------------------------------------
-    async def command(self, form: Mapping[str, str], authorization: str) -> Answer:
+    async def command(
+        self, form: Mapping[str, str], authorization: str, *, replay: bool = False
+    ) -> Answer:
+        """``replay``: from the journal at start-up (checked when it came)."""
         expected = self.settings.command_token or ""
         given = form.get("token") or authorization.removeprefix("Token ").strip()
-        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        if not replay and (
+            not expected or not hmac.compare_digest(given.encode(), expected.encode())
+        ):
             log.warning("refused a slash command with a wrong token")
             return 401, {"text": "wrong token"}
         text = form.get("text", "").strip()
@@ -216,7 +234,7 @@ class Integrations:
                 thread=MessageId(root) if root else None,  # typed in a thread: answered there
             )
 
-        return self._enqueue(inbound)
+        return await self._accept(event, "command", form, inbound, replay)
 
     async def acknowledge(self, message_id: str, emoji: str) -> None:
         """The engine acknowledges a slash command (a reaction, for a typed one): there is no
@@ -240,11 +258,14 @@ class Integrations:
         log.info("could not acknowledge a slash command through its response_url")
 
     # -- a click in ----------------------------------------------------------------------------
-    async def action(self, payload: Mapping[str, Any]) -> Answer:
+    async def action(self, payload: Mapping[str, Any], *, replay: bool = False) -> Answer:
+        """``replay``: from the journal at start-up (checked when it came)."""
         context = payload.get("context")
         context = context if isinstance(context, dict) else {}
         secret = str(context.get("secret", ""))
-        if not self.secret or not hmac.compare_digest(secret.encode(), self.secret.encode()):
+        if not replay and (
+            not self.secret or not hmac.compare_digest(secret.encode(), self.secret.encode())
+        ):
             log.warning("refused a button click without our secret")
             return 401, {}
         user, channel = str(payload.get("user_id", "")), str(payload.get("channel_id", ""))
@@ -272,7 +293,7 @@ class Integrations:
                     guard=guard,
                 )
 
-            return self._enqueue(reacted)
+            return await self._accept(click, "action", payload, reacted, replay)
         if not isinstance(command, str):
             return 400, {}
         if (post, action) in self._clicked:  # a double click: done once already
@@ -291,8 +312,8 @@ class Integrations:
                 guard=guard,
             )
 
-        answer = self._enqueue(pressed)
-        if answer[0] == 200:
+        answer = await self._accept(f"click:{post}:{action}", "action", payload, pressed, replay)
+        if answer[0] == 200 and not replay:
             self._clicked[(post, action)] = None
             while len(self._clicked) > CLICKED_KEPT:
                 del self._clicked[next(iter(self._clicked))]
@@ -320,23 +341,35 @@ class Integrations:
         return {"update": {"message": str(post.get("message", "")), "props": props}}
 
     # -- in order, to the runtime --------------------------------------------------------------
-    def _enqueue(self, make: Callable[[], Awaitable[Inbound | None]]) -> Answer:
-        try:
-            self._queue.put_nowait(make)
-        except asyncio.QueueFull:
+    async def _accept(
+        self, key: str, kind: str, fields: Mapping[str, Any], make: Make, replay: bool
+    ) -> Answer:
+        """Journal the input (unless it comes from the journal), then queue it; 503 when the
+        queue is full, and then it is not kept: Mattermost shows the person an error."""
+        if self._queue.full():
             log.warning("too many slash commands and clicks waiting: one refused")
             return 503, {}
+        if not replay:
+            kept = {name: value for name, value in fields.items() if name != "token"}
+            self._inbox[key] = (kind, kept)  # the command's token is a secret: not kept
+            await self._write_inbox()  # kept before Mattermost hears it was taken
+        self._queue.put_nowait((key, make))
         return 200, {}
+
+    async def _write_inbox(self) -> None:
+        await self.store.put(INBOX, json.dumps(self._inbox, ensure_ascii=False))
 
     async def _work(self) -> None:
         while True:
-            make = await self._queue.get()
+            key, make = await self._queue.get()
             try:
                 inbound = await make()
                 if inbound is not None:
                     await self.emit(inbound)
             except Exception as error:  # one bad input never stops the others
                 log.error("could not hand over a slash command or click: %s", failure(error))
+            if self._inbox.pop(key, None) is not None:
+                await self._write_inbox()
 
     @staticmethod
     def _ephemeral(text: str) -> dict[str, Any]:

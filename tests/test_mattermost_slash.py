@@ -247,3 +247,34 @@ def test_check_config_warns_that_slash_commands_wait_for_their_token(tmp_path, c
     )
     assert main(["check-config", str(path)]) == 0
     assert "command_token is not set" in capsys.readouterr().err
+
+
+async def test_a_slash_command_answered_just_before_a_stop_is_handled_after_restart_once(
+    mattermost, tmp_path
+):
+    """Mattermost never sends a command again: once the bot has said it took it, the command
+    is kept; the bot stopping before handing it over loses nothing, and doubles nothing."""
+    bot, _, people = await _open(mattermost, tmp_path)
+    held = asyncio.Event()
+
+    async def stopped_before_handing_over(inbound: object) -> None:
+        await held.wait()
+
+    bot.adapter.integrations.emit = stopped_before_handing_over
+    try:
+        await people.slash("camille", "démarrer")
+    finally:
+        await bot.stop()
+    assert not [t for t in texts(people) if "Accueil" in t]
+    again = await MattermostBot(bot.config).start()
+    try:
+        await until("the atelier", lambda: again.runtime.states.get(people.room) is not None)
+        await heard(people, "Accueil")
+        await people.slash("alice", "rejoindre")
+        await heard(people, "Alice")
+    finally:
+        await again.stop()
+    assert len([t for t in texts(people) if "Accueil" in t]) == 1
+    restarted = await MattermostBot(bot.config).start()  # the journal was emptied: no replay
+    await restarted.stop()
+    assert len([t for t in texts(people) if "Accueil" in t]) == 1
