@@ -28,7 +28,8 @@ Both answer at once: the input is written to the store's journal (``INBOX``), th
 for the runtime, which handles it in order; the endpoint never waits for the engine or for
 delivery. Mattermost never sends a command or a click again, so an input is kept before it is
 answered: one still in the journal at start-up (the bot stopped in between) is handed to the
-runtime then — once, as the runtime drops an event id it has already handled.
+runtime then — once, as the runtime drops an event id it has already handled (so the journal
+is only written when an input comes, and at close).
 """
 
 import asyncio
@@ -145,6 +146,7 @@ class Integrations:
         if self._worker is not None:
             self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
+            await self._write_inbox()  # what is left was never handed over
 
     # -- buttons out ---------------------------------------------------------------------------
     def props(self, buttons: tuple[Button, ...], room: str) -> dict[str, Any] | None:
@@ -368,8 +370,9 @@ class Integrations:
                     await self.emit(inbound)
             except Exception as error:  # one bad input never stops the others
                 log.error("could not hand over a slash command or click: %s", failure(error))
-            if self._inbox.pop(key, None) is not None:
-                await self._write_inbox()
+            # forgotten here, written with the next input or at close: one still written at a
+            # stop is handed over again at start-up, and dropped there as already handled
+            self._inbox.pop(key, None)
 
     @staticmethod
     def _ephemeral(text: str) -> dict[str, Any]:
