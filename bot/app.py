@@ -38,6 +38,10 @@ def build_engine(config: Config) -> Engine:
             if isinstance(config.bot.who_may_start, list)
             else config.bot.who_may_start
         ),
+        retention_days=config.bot.retention_days,
+        room_retention_days=tuple(
+            (room, section.retention_days) for room, section in config.rooms.items()
+        ),
     )
     return Engine(settings, formats)
 
@@ -75,5 +79,12 @@ def platform_adapters(config: Config, store: Store) -> list[Adapter]:
     if config.mattermost is not None:
         from adapters.mattermost import MattermostAdapter
 
-        adapters.append(MattermostAdapter(config.mattermost, store, language=config.bot.language))
+        adapters.append(
+            MattermostAdapter(
+                config.mattermost,
+                store,
+                language=config.bot.language,
+                prefix=config.bot.command_prefix,
+            )
+        )
     return adapters

@@ -12,13 +12,14 @@ labelled the message.
 import copy
 import re
 
-from bot import archives, everyone, facilitation, flood, news, personal, steps
+from bot import archives, buttons, cycles, everyone, facilitation, flood, news, personal, steps
 from bot.bare_words import understood_without_prefix
 from bot.commands import COMMANDS, PLANNING, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
-from bot.effects import CancelTimer, Effect, StartTimer
+from bot.effects import Effect
 from bot.events import (
     ArchiveFound,
+    CycleFound,
     DirectMessage,
     Event,
     MemberLeft,
@@ -39,6 +40,7 @@ from bot.refs import Card, Consent, Floor, RecordConsent, RulesAgreement, Welcom
 from bot.sizes import INPUT_MAX, too_long
 from bot.start import EngineSettings, open_planned, start
 from bot.state import AtelierState
+from bot.timers import timer_changes
 
 __all__ = ["Engine", "EngineSettings"]
 
@@ -47,12 +49,14 @@ _ANY_STEP: dict[str, steps.CommandHandler] = {
     **everyone.HANDLERS,
     **facilitation.HANDLERS,
     **news.HANDLERS,
+    **cycles.HANDLERS,
 }
 
 #: Commands that need no atelier here (``start`` has its own path: it makes one).
 _ANYWHERE: dict[str, steps.CommandHandler] = {
     "archives": archives.ask,
     "history": archives.history,
+    "export": archives.export_record,
     "my-data": personal.my_data,
     "forget-me": personal.forget_me,
 }
@@ -88,13 +92,13 @@ class Engine:
             work = None
         ctx = Ctx(work, event.room, self.settings.language, now)
         before = dict(work.timers) if work is not None else {}
-        self._dispatch(ctx, event)
+        buttons.dispatch(ctx, event, self._dispatch)  # a stale click goes no further
         if ctx.has_atelier:
             steps.watch_plan(ctx)
         after = ctx.state
         effects = ctx.effects
         if after is not None:
-            effects += _timer_changes(RoomId(event.room), before, after.timers)
+            effects += timer_changes(RoomId(event.room), before, after.timers)
         if after is state and state is not None:
             return state, effects
         return after if after is not None else state, effects
@@ -133,6 +137,9 @@ class Engine:
                 personal.answer(ctx, event, self._p)
             case PlannedOpening():
                 open_planned(ctx, event, self.settings, self.formats)
+            case CycleFound():
+                if ctx.has_atelier:
+                    cycles.on_found(ctx, event)
             case TimerFired():
                 if ctx.has_atelier:
                     _on_timer(ctx, event)
@@ -387,14 +394,3 @@ def _copy(state: AtelierState) -> AtelierState:
     turns.__dict__["spoken"] = dict(turns.spoken)
     fields["turns"] = turns
     return work
-
-
-def _timer_changes(room: RoomId, before: dict[str, float], after: dict[str, float]) -> list[Effect]:
-    changes: list[Effect] = []
-    for name, at in after.items():
-        if before.get(name) != at:
-            changes.append(StartTimer(room=room, name=name, at=at))
-    for name in before:
-        if name not in after:
-            changes.append(CancelTimer(room=room, name=name))
-    return changes

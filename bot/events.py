@@ -12,6 +12,7 @@ from bot.ids import EventId, MessageId, RoomId, UserId
 __all__ = [
     "ArchiveFound",
     "Archived",
+    "CycleFound",
     "DirectMessage",
     "Event",
     "MemberLeft",
@@ -75,6 +76,7 @@ class DirectMessage:
     sender_name: str
     text: str
     event_id: EventId | None = None
+    guard: str | None = None  # from a button: the step it was offered in (bot.buttons)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,6 +94,7 @@ class ReactionAdded:
     ref: str
     key: str
     event_id: EventId | None = None
+    guard: str | None = None  # from a button: the step it was offered in (bot.buttons)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -193,6 +196,17 @@ class PlannedOpening:
     seeds: tuple[tuple[UserId, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleFound:
+    """What the room remembers for the atelier ``atelier_id``: who has already offered a
+    situation here, and the problems their authors carried to this session (author, text)."""
+
+    room: RoomId
+    atelier_id: str
+    offerers: tuple[str, ...] = ()
+    carried: tuple[tuple[str, str], ...] = ()
+
+
 Event = (
     MessagePosted
     | MessageEdited
@@ -206,4 +220,5 @@ Event = (
     | ArchiveFound
     | PersonalDataFound
     | PlannedOpening
+    | CycleFound
 )

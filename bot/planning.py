@@ -26,7 +26,7 @@ from bot.agenda import (
     timer_of,
 )
 from bot.commands import PLANNING, Command, Unknown, normalize, parse
-from bot.effects import CancelTimer, Effect, StartTimer
+from bot.effects import Effect
 from bot.events import (
     DirectMessage,
     Event,
@@ -54,6 +54,7 @@ from bot.planning_polls import SLOT_REF, suits
 from bot.sizes import INPUT_MAX, too_long
 from bot.start import EngineSettings
 from bot.texts import render
+from bot.timers import timer_changes
 
 __all__ = ["PlanDecision", "Planner"]
 
@@ -159,7 +160,7 @@ class Planner:
                 self._removed(work)
         changed = work_agenda != agenda and (agenda is not None or not work_agenda.empty)
         after = work_agenda if changed else agenda
-        effects = ctx.effects + _timer_changes(
+        effects = ctx.effects + timer_changes(
             RoomId(room), next_job(agenda, self.plan), next_job(after, self.plan)
         )
         return PlanDecision(after, effects, work.opening)
@@ -371,14 +372,3 @@ def _bare(text: str) -> tuple[str, str] | None:
     if found is None:
         return None
     return ("coming" if found["come"] else "not-coming"), found["number"] or ""
-
-
-def _timer_changes(room: RoomId, before: dict[str, float], after: dict[str, float]) -> list[Effect]:
-    changes: list[Effect] = []
-    for name, at in after.items():
-        if before.get(name) != at:
-            changes.append(StartTimer(room=room, name=name, at=at))
-    for name in before:
-        if name not in after:
-            changes.append(CancelTimer(room=room, name=name))
-    return changes

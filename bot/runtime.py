@@ -22,8 +22,12 @@ from bot.effects import (
     ArchiveNote,
     ArchiveQuery,
     CancelTimer,
+    Carry,
+    CycleQuery,
     Effect,
+    Offered,
     PersonalData,
+    PostFile,
     React,
     Record,
     Say,
@@ -48,7 +52,9 @@ from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
 from bot.log_safe import failure
 from bot.planning import Planner
 from bot.ports import Adapter
+from bot.retention import SWEEP_EVERY
 from bot.routing import rooms_for
+from bot.runtime_agendas import AgendaKeeping
 from bot.scheduler import SchedulerFactory, TimerScheduler
 from bot.state import AtelierState
 from bot.store import Store
@@ -64,7 +70,7 @@ def _log_failure(what: str, error: Exception) -> None:
     log.error("%s: %s", what, failure(error))
 
 
-class Runtime:
+class Runtime(AgendaKeeping):
     def __init__(
         self,
         engine: Engine,
@@ -88,6 +94,7 @@ class Runtime:
         self.delivery = Delivery(store, adapters, clock, report=self.process, spawn=self._spawn)
         self.scheduler = scheduler(self._on_timer, clock)
         self._closing = False
+        self._sweeper: asyncio.Task[None] | None = None
         self.handled = 0
         self.changed = asyncio.Event()
 
@@ -98,12 +105,15 @@ class Runtime:
         The adapters connect first: an effect owed from before a stop can only be sent once
         its platform is connected (a room's later effects still wait behind it, in order).
         """
+        await self.sweep()  # what outlived its period while the bot was down goes first
         self.states = await self.store.active_ateliers()
         self.agendas = await self.store.agendas()
         self.scheduler.start()
         for room, state in self.states.items():
             for name, at in state.timers.items():
                 self.scheduler.arm(room, name, at)
+            if not state.cycle_known:  # asked before a stop, not answered: asked again
+                self._spawn(self._look_up(CycleQuery(room=RoomId(room), atelier_id=state.id)))
         for room, agenda in self.agendas.items():
             for name, at in next_job(agenda, self.planner.plan).items():
                 self.scheduler.arm(room, name, at)
@@ -111,13 +121,36 @@ class Runtime:
             await adapter.connect(self.receive)
         for room in {item.room for item in await self.store.pending()}:
             await self.delivery.deliver(room)
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep_every(SWEEP_EVERY))
 
     async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         self.delivery.stop()
         self.scheduler.shutdown()
         for adapter in self.adapters:
             await adapter.close()
         await self.store.flush()  # the last delivery marks
+
+    async def sweep(self) -> None:
+        """Delete what outlived its room's retention period (bot/retention.py), at the
+        runtime's clock; an atelier left untouched that long is closed and forgotten here."""
+        settings = self.engine.settings
+        now = self.clock()
+        closed = await self.store.sweep(now, settings.retention_days, settings.room_retention_days)
+        for room in closed:
+            async with self._lock(room):
+                state = self.states.pop(room, None)
+                for name in state.timers if state is not None else ():
+                    self.scheduler.cancel(room, name)
+
+    async def _sweep_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.sweep()
+            except Exception as error:
+                _log_failure("the retention sweep failed", error)
 
     def _lock(self, room: str) -> asyncio.Lock:
         lock = self._locks.get(room)
@@ -153,6 +186,7 @@ class Runtime:
                     ref=ref,
                     key=inbound.key,
                     event_id=inbound.event_id,
+                    guard=inbound.guard,
                 )
                 await self.process(event)
             case ReactionOut():
@@ -176,13 +210,16 @@ class Runtime:
 
     async def _receive_direct(self, inbound: DirectIn) -> None:
         adapter = self.delivery.adapter_named(inbound.platform)
-        rooms, text = rooms_for(
-            self.states,
-            inbound.sender,
-            inbound.text,
-            owns=adapter.owns if adapter is not None else lambda room: True,
-            label=self._room_label,
-        )
+        if inbound.room is not None:  # a button names its atelier
+            rooms, text = [str(inbound.room)], inbound.text
+        else:
+            rooms, text = rooms_for(
+                self.states,
+                inbound.sender,
+                inbound.text,
+                owns=adapter.owns if adapter is not None else lambda room: True,
+                label=self._room_label,
+            )
         if len(rooms) > 1:
             lang = self.engine.settings.language
             listing = ", ".join(f"« {self._room_label(room)} »" for room in rooms)
@@ -201,6 +238,7 @@ class Runtime:
                 sender_name=inbound.sender_name,
                 text=text,
                 event_id=inbound.event_id,
+                guard=inbound.guard,
             )
         )
 
@@ -267,78 +305,6 @@ class Runtime:
         await self.delivery.deliver(room, pending)
         self.changed.set()
 
-    def _beside(
-        self,
-        event: Event,
-        before: AtelierState | None,
-        after: AtelierState | None,
-        effects: list[Effect],
-        now: float,
-    ) -> Agenda | None:
-        """What an atelier's decision changes of the room's agenda (None: nothing): a
-        forget-me, the follow-up of an atelier that ended, the bot removed from the room
-        (whose words to those coming join ``effects``)."""
-        room = event.room
-        agenda = self._forget(room, effects)
-        if before is not None and before.offerer and after is not None and after.finished:
-            agenda = (
-                self.planner.ended(
-                    agenda or self.agendas.get(room),
-                    room,
-                    before.id,
-                    before.offerer,
-                    before.started_at,
-                    now,
-                    tuple(before.news_wanted),
-                )
-                or agenda
-            )
-        if isinstance(event, MemberLeft) and event.bot_removed:
-            removed = self.planner.decide(agenda or self.agendas.get(room), event, now)
-            effects += removed.effects
-            agenda = removed.agenda or agenda
-        return agenda
-
-    def _forget(self, room: str, effects: list[Effect]) -> Agenda | None:
-        """``forget-me``: this room's agenda forgets the person in the same transaction; the
-        other rooms' agendas just after, each under its room's lock."""
-        forgotten: Agenda | None = None
-        for effect in effects:
-            if isinstance(effect, PersonalData) and effect.forget:
-                forgotten = self.planner.forget(forgotten or self.agendas.get(room), effect.user)
-                for other in self.agendas:
-                    if other != room:
-                        self._spawn(self._forget_in(other, effect.user))
-        return forgotten
-
-    async def _forget_in(self, room: str, user: str) -> None:
-        try:
-            async with self._lock(room):
-                forgotten = self.planner.forget(self.agendas.get(room), user)
-                if forgotten is None:
-                    return
-                await self.store.commit_decision(
-                    room=room,
-                    state=None,
-                    event_id=None,
-                    effects=(),
-                    now=self.clock(),
-                    agendas=[forgotten],
-                )
-                self._rearm(self.agendas.get(room), forgotten)
-                self.agendas[room] = forgotten
-        except Exception as error:
-            _log_failure(f"forgetting in the agenda of {room} failed", error)
-
-    def _rearm(self, old: Agenda | None, new: Agenda) -> None:
-        room, plan = new.room, self.planner.plan
-        after = next_job(new, plan)
-        for name in next_job(old, plan):
-            if name not in after:
-                self.scheduler.cancel(room, name)
-        for name, at in after.items():
-            self.scheduler.arm(room, name, at)
-
     def _arm(self, effects: list[Effect]) -> None:
         for effect in effects:
             match effect:
@@ -346,9 +312,13 @@ class Runtime:
                     self.scheduler.arm(effect.room, effect.name, effect.at)
                 case CancelTimer():
                     self.scheduler.cancel(effect.room, effect.name)
-                case Say() | SayDirect() | React() | Record() | Archive() | ArchiveNote():
+                case Say() | SayDirect() | React() | PostFile() | Record() | Archive():
                     pass  # the store has kept them (outbox, inputs, archive); delivered below
-                case ArchiveQuery() | PersonalData():
+                case ArchiveNote():
+                    pass  # the store has appended it to the archived record
+                case Offered() | Carry():
+                    pass  # the store has kept them (the room's memory)
+                case ArchiveQuery() | PersonalData() | CycleQuery():
                     self._spawn(self._look_up(effect))
                 case _:
                     assert_never(effect)
@@ -358,7 +328,7 @@ class Runtime:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _look_up(self, query: ArchiveQuery | PersonalData) -> None:
+    async def _look_up(self, query: ArchiveQuery | PersonalData | CycleQuery) -> None:
         """Ask the store, then let the engine answer (a question, not an input: a crash
         before the answer loses the answer only)."""
         try:

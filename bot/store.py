@@ -22,19 +22,19 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
-from bot.agenda import Agenda
-from bot.effects import ArchiveQuery, CancelTimer, Effect, PersonalData, StartTimer
-from bot.events import ArchiveFound, PersonalDataFound
+from bot.effects import ArchiveQuery, CycleQuery, Effect, PersonalData
+from bot.events import ArchiveFound, CycleFound, PersonalDataFound
 from bot.retention import EVENT_IDS_DAYS, scrubbed
 from bot.state import AtelierState
-from bot.store_archive import ARCHIVE_EFFECTS, archive_row, look_up
+from bot.store_archive import look_up
+from bot.store_cycles import cycle_memory
 from bot.store_people import personal_data
-from bot.store_planning import agenda_statements, stored_agendas
+from bot.store_planning import Agenda, agenda_statements, ended_rows, planning_refs, stored_agendas
 from bot.store_rows import (
     PENDING,
     Mark,
     OutboxItem,
-    effect_row,
+    effect_rows,
     outbox_item,
     transaction,
     write_marks,
@@ -49,6 +49,7 @@ from bot.store_schema import (
     stored_state,
     written,
 )
+from bot.store_sweep import sweep
 
 __all__ = ["MIGRATIONS", "NewerDatabaseError", "OutboxItem", "Store"]
 
@@ -112,6 +113,7 @@ class Store:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA secure_delete=ON")  # deleted words overwritten (retention)
             await store._in_thread(migrate)
         except BaseException:
             await db.close()
@@ -164,9 +166,7 @@ class Store:
         self._merge_refs(set(states), refs)
         return states
 
-    @_serialized
-    async def agendas(self) -> dict[str, Agenda]:
-        """The rooms' agendas of planned sessions (bot/store_planning.py)."""
+    async def agendas(self) -> dict[str, Agenda]:  # one read, in one hop: no lock needed
         return await self._in_thread(stored_agendas)
 
     @_serialized
@@ -198,22 +198,10 @@ class Store:
         if state is not None:
             kept = scrubbed(state) if ended else state  # bot/retention.py
             statements, after = state_changes(kept, self._written.get(state.id), now)
-        for effect in effects:
-            if isinstance(effect, ARCHIVE_EFFECTS):
-                statements.append(archive_row(effect))
-            elif not isinstance(effect, StartTimer | CancelTimer | ArchiveQuery | PersonalData):
-                statements.append(effect_row(effect, room, now))  # the state holds deadlines
-        for agenda in agendas:
-            statements += agenda_statements(agenda, now)  # bot/store_planning.py
+        statements += effect_rows(effects, room, now) + agenda_statements(agendas, now)
         marks = self._take_marks()
         if ended and state is not None:
-            # the atelier is over: its labels mean nothing to the next one in this room (a ✋
-            # on an old welcome must not register anyone), and they are not kept; nor is
-            # anything people wrote (bot/retention.py); the invitations to planned sessions stay
-            statements.append(
-                ("DELETE FROM message_refs WHERE room = ? AND ref NOT LIKE 'plan:%'", (room,))
-            )
-            statements.append(("DELETE FROM inputs WHERE atelier_id = ?", (state.id,)))
+            statements += ended_rows(room, state.id)  # its labels, what people wrote
         if now >= self._next_prune:
             statements.append(
                 (
@@ -252,8 +240,7 @@ class Store:
         if rows is None:
             return None
         if ended:
-            refs = self._refs.get(room, {}) if room in self._refs_loaded else {}
-            self._refs[room] = {m: r for m, r in refs.items() if r.startswith("plan:")}
+            self._refs[room] = planning_refs(self._refs.get(room, {}), room in self._refs_loaded)
         if state is not None and after is not None:
             if state.finished:
                 self._written.pop(state.id, None)
@@ -378,12 +365,27 @@ class Store:
         return [{"kind": r[0], "author": r[1], "content": r[2], **json.loads(r[3])} for r in rows]
 
     @_serialized
-    async def answer(self, query: ArchiveQuery | PersonalData) -> ArchiveFound | PersonalDataFound:
-        """What a person asked: the room's archive (bot/store_archive.py), or what the store
-        holds about them, erased if they asked so (bot/store_people.py)."""
+    async def answer(
+        self, query: ArchiveQuery | PersonalData | CycleQuery
+    ) -> ArchiveFound | PersonalDataFound | CycleFound:
+        """What was asked: the room's archive (bot/store_archive.py), what the store holds
+        about a person, erased if they asked so (bot/store_people.py), or what the room
+        remembers of its sessions (bot/store_cycles.py)."""
         if isinstance(query, ArchiveQuery):
             return await self._in_thread(lambda db: look_up(db, query))
+        if isinstance(query, CycleQuery):
+            return await self._in_thread(lambda db: cycle_memory(db, query))
         return await self._in_thread(lambda db: personal_data(db, query))
+
+    @_serialized
+    async def sweep(self, now: float, days: int, rooms: tuple[tuple[str, int], ...]) -> list[str]:
+        """Delete what outlived its retention period (bot/store_sweep.py); the rooms whose
+        atelier, left untouched that long, was closed."""
+        closed = await self._in_thread(lambda db: sweep(db, now, days, rooms))
+        for room, atelier_id in closed:
+            self._written.pop(atelier_id, None)
+            self._refs[room] = {}
+        return [room for room, _ in closed]
 
     async def get(self, key: str) -> str | None:
         rows = await self._rows("SELECT value FROM kv WHERE key = ?", (key,))

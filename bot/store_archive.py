@@ -14,7 +14,7 @@ from bot.effects import Archive, ArchiveNote, ArchiveQuery
 from bot.events import Archived, ArchiveFound, PastSession
 from bot.store_schema import Statement
 
-__all__ = ["ARCHIVE_EFFECTS", "archive_row", "look_up"]
+__all__ = ["archive_row", "look_up"]
 
 #: records listed for a search or the latest ones
 SHOWN = 5
@@ -22,10 +22,6 @@ SHOWN = 5
 HISTORY = 20
 #: words of a search taken into account
 MOST_WORDS = 8
-
-
-#: the effects that write to the archive (``archive_row``)
-ARCHIVE_EFFECTS = (Archive, ArchiveNote)
 
 
 def archive_row(effect: Archive | ArchiveNote) -> Statement:

@@ -7,27 +7,55 @@ These functions are synchronous: they run on the store's database thread.
 """
 
 import sqlite3
+from collections.abc import Sequence
 
 from bot import clock
 from bot.agenda import Agenda
 from bot.store_schema import Statement
 
-__all__ = ["agenda_data", "agenda_statements", "stored_agendas"]
+__all__ = [
+    "Agenda",
+    "agenda_data",
+    "agenda_statements",
+    "ended_rows",
+    "planning_refs",
+    "stored_agendas",
+]
 
 
-def agenda_statements(agenda: Agenda, now: float) -> list[Statement]:
-    if agenda.empty:  # nothing planned left: nor are the invitations' references kept
-        return [
-            ("DELETE FROM agendas WHERE room = ?", (agenda.room,)),
-            ("DELETE FROM message_refs WHERE room = ? AND ref LIKE 'plan:%'", (agenda.room,)),
-        ]
-    return [
-        (
-            "INSERT INTO agendas(room, body, updated_at) VALUES (?, ?, ?) ON CONFLICT(room)"
-            " DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-            (agenda.room, agenda.model_dump_json(), now),
+def agenda_statements(agendas: Sequence[Agenda], now: float) -> list[Statement]:
+    """The statements that keep the agendas a decision changed."""
+    statements: list[Statement] = []
+    for agenda in agendas:
+        if agenda.empty:  # nothing planned left: nor are the invitations' references kept
+            statements.append(("DELETE FROM agendas WHERE room = ?", (agenda.room,)))
+            statements.append(
+                ("DELETE FROM message_refs WHERE room = ? AND ref LIKE 'plan:%'", (agenda.room,))
+            )
+            continue
+        statements.append(
+            (
+                "INSERT INTO agendas(room, body, updated_at) VALUES (?, ?, ?) ON CONFLICT(room)"
+                " DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                (agenda.room, agenda.model_dump_json(), now),
+            )
         )
+    return statements
+
+
+def ended_rows(room: str, atelier_id: str) -> list[Statement]:
+    """An atelier is over: its labels mean nothing to the next one in this room (a ✋ on an old
+    welcome must not register anyone), and they are not kept; nor is anything people wrote
+    (bot/retention.py). The labels of the room's invitations to planned sessions stay."""
+    return [
+        ("DELETE FROM message_refs WHERE room = ? AND ref NOT LIKE 'plan:%'", (room,)),
+        ("DELETE FROM inputs WHERE atelier_id = ?", (atelier_id,)),
     ]
+
+
+def planning_refs(refs: dict[str, str], loaded: bool) -> dict[str, str]:
+    """The message labels of a room kept in memory after its atelier ended: its invitations'."""
+    return {m: r for m, r in refs.items() if r.startswith("plan:")} if loaded else {}
 
 
 def stored_agendas(db: sqlite3.Connection) -> dict[str, Agenda]:

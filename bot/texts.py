@@ -80,6 +80,7 @@ BOT_PARAMS = frozenset(
         "suggestion",  # a command word the bot suggests
         "time_left",  # a text of the bot's
         "title",  # a step or format title
+        "tied",  # the bot's list of numbers
         "total",
         "votes",
     }

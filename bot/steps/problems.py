@@ -1,8 +1,7 @@
 """Problem search (each participant writes one problem) and problem sharing (each presents it)."""
 
-from bot import clock
-from bot.commands import normalize
-from bot.context import Ctx
+from bot import clock, cycles
+from bot.context import Ctx, Invocation
 from bot.state import Problem
 from bot.steps.base import StepRules, announce, note, text_command
 from bot.steps.choice import new_vote
@@ -16,6 +15,8 @@ __all__ = ["PROBLEM_SEARCH", "PROBLEM_SHARING", "submit_problem"]
 def submit_problem(ctx: Ctx, user: str, text: str, message_id: str | None) -> None:
     """Someone's problem, new or replacing their earlier one."""
     s = ctx.s
+    cycles.replaced(ctx, user)
+    s.seeds.pop(user, None)  # a check-in answer, confirmed or replaced (bot/planning.py)
     existing = s.problem_of(user)
     if existing is not None and existing.number in s.declined:
         s.problems.remove(existing)  # its author declined it: rewritten, it is a new problem
@@ -44,8 +45,9 @@ def _enter_search(ctx: Ctx) -> None:
         seed = ctx.s.seeds.get(user)
         if seed is not None:  # their check-in answer (bot/planning.py): confirm or replace
             ctx.dm(user, "problem.dm_invite_seeded", name=ctx.s.name(user), seed=seed)
-        else:
+        elif user not in ctx.s.carried:  # who carried one is asked about it instead
             ctx.dm(user, "problem.dm_invite", name=ctx.s.name(user))
+    cycles.propose_carried(ctx)
 
 
 def _finish_search(ctx: Ctx) -> bool:
@@ -65,14 +67,22 @@ def _takes_problem(ctx: Ctx, user: str) -> bool:
 
 def _problem_written(ctx: Ctx, user: str, text: str) -> bool:
     if user in ctx.s.participants:
-        seed = ctx.s.seeds.pop(user, None)
-        confirmed = seed is not None and normalize(text).rstrip(" !.") in ("oui", "yes")
-        submit_problem(ctx, user, seed if confirmed and seed else text, None)
+        submit_problem(ctx, user, text, None)
         return True
     if user == ctx.s.facilitator:
         ctx.dm(user, "problem.facilitator_has_none")
         return True
     return False
+
+
+def _confirm(call: Invocation) -> None:
+    """``oui``: one's check-in answer becomes one's problem (``bot.planning``), or else one's
+    carried problem (``bot.cycles``)."""
+    seed = call.ctx.s.seeds.get(call.user)
+    if seed is None:
+        cycles.confirm_carried(call)
+    else:
+        submit_problem(call.ctx, call.user, seed, call.message_id)
 
 
 def _reopen_search(ctx: Ctx) -> None:
@@ -86,7 +96,11 @@ PROBLEM_SEARCH = StepRules(
     finish=_finish_search,
     takes_direct=_takes_problem,
     direct_text=_problem_written,
-    commands={"problem": text_command(submit_problem, how="problem.how")},
+    commands={
+        "problem": text_command(submit_problem, how="problem.how"),
+        "yes": _confirm,
+        "no": cycles.withdraw_carried,
+    },
 )
 
 
