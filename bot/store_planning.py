@@ -1,6 +1,6 @@
 """The rooms' agendas in the store: one row per room with planned sessions (``bot.agenda``).
 
-The table is made by migration 4 (``bot.store_schema``). An agenda is small (a few dozen
+The table is made by migration 5 (``bot.store_schema``). An agenda is small (a few dozen
 sessions) and changes a session at a time, so it is written whole, as JSON, in the transaction
 of the decision that changed it; an agenda left without sessions is deleted.
 These functions are synchronous: they run on the store's database thread.
