@@ -30,6 +30,7 @@ from mattermostdriver.exceptions import InvalidOrMissingParameters, NoAccessToke
 
 from adapters.mattermost_catchup import CatchUp, ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, RefStore
+from adapters.mattermost_markdown import to_mattermost
 from adapters.mattermost_receive import EMOJI_NAMES, Receiver
 from adapters.mattermost_send import KEY_TO_NAME, Sender
 from adapters.mattermost_socket import ClientWebsocket, Listener, driver_options
@@ -38,6 +39,7 @@ from bot.config import MattermostSection
 from bot.effects import Outward
 from bot.inbound import Inbound
 from bot.ports import Sink
+from bot.texts import render
 
 __all__ = [
     "EMOJI_NAMES",
@@ -64,7 +66,14 @@ class MattermostLoginError(Exception):
 class MattermostAdapter:
     name = "mattermost"
 
-    def __init__(self, settings: MattermostSection, store: RefStore, *, language: str) -> None:
+    def __init__(
+        self,
+        settings: MattermostSection,
+        store: RefStore,
+        *,
+        language: str,
+        prefix: str = "!atelier",
+    ) -> None:
         self.settings = settings
         self.store = store
         self.language = language
@@ -91,7 +100,10 @@ class MattermostAdapter:
             emit=self._emit,
             connected=self.connected,
             platform=self.name,
+            prefix=prefix,
+            notice=self._not_a_room,
         )
+        self.prefix = prefix
         self._sender = Sender(self.driver, self._rest, self._directory, self.book)
         self._listener = Listener(
             self.driver,
@@ -164,6 +176,15 @@ class MattermostAdapter:
     async def _emit(self, inbound: Inbound) -> None:
         if self._sink is not None:
             await self._sink(inbound)
+
+    async def _not_a_room(self, channel: str) -> None:
+        """Say in a group message that ateliers happen in channels (``Receiver.group_message``)."""
+        body = to_mattermost(render(self.language, "group_message.not_a_room", prefix=self.prefix))
+        try:
+            post = {"channel_id": channel, "message": body}
+            await self._rest(self.driver.posts.create_post, post)
+        except requests.RequestException as error:
+            log.warning("could not answer in group message %s (%s)", channel, type(error).__name__)
 
     async def perform(self, effect: Outward, *, idempotency_key: str | None = None) -> str | None:
         return await self._sender.perform(effect, idempotency_key)

@@ -52,6 +52,10 @@ class Directory:
     def is_direct(self, channel: str) -> bool:
         return channel in self.direct.values()
 
+    def not_a_room(self, channel: str) -> bool:
+        """Direct and group messages hold no atelier: their edits and deletions are no input."""
+        return self.is_direct(channel) or self.kinds.get(channel) == "G"
+
     def note(self, channel: str, kind: str, display_name: str | None) -> None:
         """What a websocket event says about its channel."""
         if display_name:
@@ -105,6 +109,11 @@ class Directory:
             return None
         self._users[user] = (time.monotonic(), found)
         return found
+
+    async def is_bot(self, user: str) -> bool:
+        """Whether ``user`` is a bot account (``is_bot``, model/user.go)."""
+        found = await self._user(user)
+        return bool(found and found.get("is_bot"))
 
     async def who(self, user: str) -> tuple[str, str]:
         """(display name, username), cached for a minute."""

@@ -64,5 +64,12 @@ def platform_adapters(config: Config, store: Store) -> list[Adapter]:
     if config.mattermost is not None:
         from adapters.mattermost import MattermostAdapter
 
-        adapters.append(MattermostAdapter(config.mattermost, store, language=config.bot.language))
+        adapters.append(
+            MattermostAdapter(
+                config.mattermost,
+                store,
+                language=config.bot.language,
+                prefix=config.bot.command_prefix,
+            )
+        )
     return adapters

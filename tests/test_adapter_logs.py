@@ -161,7 +161,9 @@ def _mattermost_events() -> list[str]:
         json.dumps(
             {
                 "event": "post_edited",
-                "data": {"post": json.dumps({**post("town", "p1", 1), "message": BODY})},
+                "data": {
+                    "post": json.dumps({**post("town", "p1", 1), "message": BODY, "edit_at": 4})
+                },
             }
         ),
         json.dumps(
