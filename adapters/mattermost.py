@@ -26,15 +26,14 @@ from typing import Any, TypeVar
 
 import requests
 from mattermostdriver import Driver
-from mattermostdriver.exceptions import InvalidOrMissingParameters, NoAccessTokenProvided
 
 from adapters.mattermost_catchup import CatchUp, ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, RefStore
 from adapters.mattermost_markdown import to_mattermost
 from adapters.mattermost_receive import EMOJI_NAMES, Receiver
 from adapters.mattermost_send import KEY_TO_NAME, Sender
+from adapters.mattermost_session import MattermostLoginError, Session
 from adapters.mattermost_socket import ClientWebsocket, Listener, driver_options
-from bot.backoff import Backoff
 from bot.config import MattermostSection
 from bot.effects import Outward
 from bot.inbound import Inbound
@@ -59,10 +58,6 @@ FIRST_CONNECT_WAIT = 30.0
 T = TypeVar("T")
 
 
-class MattermostLoginError(Exception):
-    """The server refused the bot's credentials (a configuration problem)."""
-
-
 class MattermostAdapter:
     name = "mattermost"
 
@@ -78,6 +73,7 @@ class MattermostAdapter:
         self.store = store
         self.language = language
         self.driver = Driver(driver_options(settings))
+        self._session = Session(self.driver, settings)
         self._sink: Sink | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -111,6 +107,7 @@ class MattermostAdapter:
             connected=self.connected,
             lost=self._catchup.lost,
             closing=self._closed,
+            refused=self._session.renew,
         )
 
     @property
@@ -125,8 +122,8 @@ class MattermostAdapter:
         return self._directory.channel_names.get(room.removeprefix(PREFIX))
 
     async def _rest(self, call: Callable[..., T], *args: Any) -> T:
-        """A synchronous driver call, in a worker thread."""
-        return await asyncio.to_thread(call, *args)
+        """A synchronous driver call, in a worker thread (a new session after a 401)."""
+        return await self._session.rest(call, *args)
 
     # -- session -------------------------------------------------------------------------------
     async def connect(self, sink: Sink) -> None:
@@ -134,31 +131,13 @@ class MattermostAdapter:
         await self._receiver.load()
         await self._directory.load()
         await self._catchup.load()
-        me = await self._login()
+        me = await self._session.login()
         self._directory.user_id = self._catchup.bot = str(me["id"])
         self._task = asyncio.get_running_loop().create_task(self._listener.run())
         try:  # "listening" should mean it: wait for the websocket's hello
             await asyncio.wait_for(self.connected.wait(), FIRST_CONNECT_WAIT)
         except TimeoutError:
             log.warning("no websocket yet; still trying (missed posts are fetched on connect)")
-
-    async def _login(self) -> dict[str, Any]:
-        """Log in, waiting for a server that cannot be reached (it may still be starting)."""
-        backoff = Backoff()
-        while True:
-            try:
-                return dict(await self._rest(self.driver.login))
-            except (NoAccessTokenProvided, InvalidOrMissingParameters) as error:
-                key = "token" if self.settings.token else "password"
-                raise MattermostLoginError(
-                    f"[mattermost] {key}: the server refused the bot's login ({error})"
-                ) from error
-            except requests.RequestException as error:
-                delay = backoff.next()
-                log.warning(
-                    "Mattermost unreachable (%s); retrying in %.0f s", type(error).__name__, delay
-                )
-                await asyncio.sleep(delay)
 
     def _closed(self) -> bool:
         return self._closing

@@ -21,12 +21,22 @@ import websockets
 from bot.backoff import Backoff
 from bot.config import MattermostSection
 
-__all__ = ["ClientWebsocket", "Listener", "client_tls_context", "driver_options"]
+__all__ = [
+    "AuthenticationRefused",
+    "ClientWebsocket",
+    "Listener",
+    "client_tls_context",
+    "driver_options",
+]
 
 log = logging.getLogger("atelier.mattermost")
 
 #: what receives each websocket message (a JSON text)
 Handler = Callable[[str], Awaitable[None]]
+
+
+class AuthenticationRefused(ConnectionError):
+    """The websocket's authentication challenge answered ``FAIL`` (the session ended)."""
 
 
 def driver_options(settings: MattermostSection) -> dict[str, Any]:
@@ -101,7 +111,7 @@ class ClientWebsocket:
             message = _text(await websocket.recv())
             status = json.loads(message)
             if status.get("status") == "FAIL":
-                raise ConnectionError(f"websocket authentication refused: {status}")
+                raise AuthenticationRefused("websocket authentication refused")
             await event_handler(message)
             if status.get("event") == "hello" and status.get("seq") == 0:
                 return
@@ -133,12 +143,14 @@ class Listener:
         connected: asyncio.Event,
         lost: Callable[[], Awaitable[None]],
         closing: Callable[[], bool],
+        refused: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.driver = driver
         self.on_message = on_message
         self.connected = connected
         self.lost = lost
         self.closing = closing
+        self.refused = refused  # the session ended: log in again, or say why not
         self.socket: ClientWebsocket | None = None
 
     async def run(self) -> None:
@@ -153,6 +165,10 @@ class Listener:
                 backoff.reset()
             except asyncio.CancelledError:
                 raise
+            except AuthenticationRefused as error:
+                failed = type(error).__name__
+                if self.refused is not None:
+                    await self.refused()
             except Exception as error:
                 failed = type(error).__name__
             wait = 0.0 if first else backoff.next()
