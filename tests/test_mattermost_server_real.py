@@ -218,3 +218,29 @@ async def test_a_revoked_session_answers_401_and_its_websocket_login_fails(matte
     await _call(alice.login)
     assert alice.client.token != old
     assert (await _call(alice.users.get_user, "me"))["username"] == "alice"
+
+
+async def test_reactions_edits_and_deletions_while_a_client_had_no_websocket_are_not_replayed(
+    mattermost,
+):
+    """api4/websocket.go ``connectWebSocket``: without its former ``connection_id`` a client gets
+    a fresh connection, and nothing it missed: the first event on the new websocket is the
+    first one sent after it opened."""
+    people = await _people(mattermost, "alice", "bruno")
+    alice, bruno = people["alice"], people["bruno"]
+    channel = mattermost.add_channel("c", [alice.client.userid, bruno.client.userid])
+    post = await _call(alice.posts.create_post, {"channel_id": channel, "message": "vote"})
+    gone = await _call(alice.posts.create_post, {"channel_id": channel, "message": "oops"})
+    async with aiohttp.ClientSession() as session:
+        socket = await _listen(session, mattermost, alice)
+        await socket.socket.close()
+        reaction = {"user_id": bruno.client.userid, "post_id": post["id"], "emoji_name": "one"}
+        await _call(bruno.reactions.create_reaction, reaction)
+        await _call(alice.posts.patch_post, post["id"], {"message": "vote!"})
+        await _call(alice.posts.delete_post, gone["id"])
+        socket = await _listen(session, mattermost, alice)
+        await _call(bruno.posts.create_post, {"channel_id": channel, "message": "back"})
+        first = json.loads((await socket.socket.receive(timeout=5)).data)
+        await socket.socket.close()
+    assert first["event"] == "posted"
+    assert json.loads(first["data"]["post"])["message"] == "back"
