@@ -198,6 +198,9 @@ class MattermostServer:
         self.refuse_websockets = False
         #: user id → the rate limit their requests meet (none unless a test sets one)
         self.rate_limits: dict[str, RateLimit] = {}
+        #: user id → how many of their next requests a reverse proxy in front of the server
+        #: answers 502 (the server restarting behind it: nginx's "Bad Gateway", plain text)
+        self.bad_gateway: dict[str, int] = {}
         #: more routes, each in its own module (integrations, files…): tried in order before
         #: the 404; an extension returns None for a request that is not its own
         self.extensions: list[Extension] = []
@@ -331,6 +334,12 @@ class MattermostServer:
     async def _checked(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if request.path == f"{API}/websocket":
             return await handler(request)
+        caller = self.tokens.get(
+            request.headers.get("Authorization", "").removeprefix("Bearer ").strip(), ""
+        )
+        if self.bad_gateway.get(caller, 0) > 0:
+            self.bad_gateway[caller] -= 1
+            return web.Response(text="502 Bad Gateway\n", status=502)
         limit = self._rate_limit_of(request)
         headers: dict[str, str] = {}
         if limit is not None:
