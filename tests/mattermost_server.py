@@ -549,7 +549,8 @@ class MattermostServer:
         seen = self._pending_post(str(body.get("pending_post_id") or ""))
         if seen is not None:
             return self._json(self._client_post(seen), 201)
-        return self._json(self._client_post(await self._new_post(user, channel, body)), 201)
+        made = await self._new_post(user, channel, body)
+        return self._json(self._client_post(made, fresh=True), 201)
 
     def _pending_post(self, pending: str) -> dict[str, Any] | None:
         """app/post.go ``deduplicateCreatePost``: a ``pending_post_id`` seen within the last 30
@@ -610,7 +611,7 @@ class MattermostServer:
                 "channel_display_name": channel.display_name,
                 "channel_name": channel.name,
                 "channel_type": channel.type,
-                "post": json.dumps(self._client_post(post)),
+                "post": json.dumps(self._client_post(post, fresh=True)),
                 "sender_name": "@" + sender["username"],
                 "set_online": True,
                 "team_id": channel.team_id,
@@ -704,11 +705,15 @@ class MattermostServer:
         self._member_channel(post["channel_id"], user)
         return post
 
-    def _client_post(self, post: dict[str, Any]) -> dict[str, Any]:
+    def _client_post(self, post: dict[str, Any], *, fresh: bool = False) -> dict[str, Any]:
         """A post as answered (app ``PreparePostForClient``): its reactions in
-        ``metadata.reactions``."""
+        ``metadata.reactions``. Its ``pending_post_id`` is not stored (model/post.go:
+        ``db:"-"``): only the answer to ``POST /posts`` that made it and its ``posted`` event
+        (``fresh``) carry it; a post read back has an empty one."""
         reactions = self._live_reactions(post["id"])
-        return {**post, "metadata": {"reactions": reactions} if reactions else {}}
+        pending = post["pending_post_id"] if fresh else ""
+        metadata = {"reactions": reactions} if reactions else {}
+        return {**post, "pending_post_id": pending, "metadata": metadata}
 
     def _channel_posts(self, user: str, channel_id: str, query: Any) -> web.Response:
         """``GET /channels/{id}/posts`` as api4/post.go ``getPostsForChannel`` picks: ``since``
