@@ -305,6 +305,8 @@ class Receiver:
             return
         if not await self.directory.labelled(channel, post):
             return
+        if await self.directory.is_bot(user):
+            return  # another bot's reaction is nobody's vote, consent or raised hand
         room = RoomId(PREFIX + channel)
         counted = await self.book.counted(channel, post, user, emoji)
         if added:

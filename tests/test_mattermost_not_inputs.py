@@ -5,10 +5,15 @@ of other bots, and group messages, which are not atelier rooms."""
 import asyncio
 
 from mattermost_kit import MattermostBot, MattermostPeople, bot_config
+from mattermostdriver import Driver
 from people_kit import heard, texts, until
 
+from adapters.mattermost import driver_options
+from bot.config import MattermostSection
 from bot.events import MessageEdited, MessagePosted
+from bot.inbound import ReactionIn
 from bot.scenario import name as display_name
+from bot.scenario import wait_for_ref
 
 
 async def _at_rules(mattermost, tmp_path, names, system_admins=()):  # type: ignore[no-untyped-def]
@@ -114,3 +119,28 @@ async def test_a_command_in_a_group_message_gets_a_kind_answer_and_opens_no_atel
     [answer] = answered()
     assert "canal" in answer
     assert not [e for e in bot.inbound if isinstance(e, MessagePosted)]
+
+
+async def test_a_bot_account_s_raised_hand_on_the_welcome_registers_nobody(mattermost, tmp_path):
+    """A bot account in the channel reacts ✋ to the welcome message: it does not join; Alice's
+    ✋ right after registers her."""
+    bot = await MattermostBot(bot_config(mattermost, tmp_path, spm=60)).start()
+    people = MattermostPeople(mattermost, ["camille", "alice"], refs=bot.refs, state=bot.state)
+    room = await people.open(facilitator="camille")
+    robot = mattermost.add_user("robot", "robot-pw", bot=True)
+    mattermost.add_member(people.channel, robot["id"])
+    settings = MattermostSection(url=mattermost.url, login_id="robot", password="robot-pw")
+    driver = Driver(driver_options(settings))
+    await asyncio.to_thread(driver.login)
+    try:
+        await people.say("camille", "!atelier démarrer")
+        welcome = await wait_for_ref(bot.refs, room, "welcome")
+        hand = {"user_id": robot["id"], "post_id": welcome, "emoji_name": "raised_hand"}
+        await asyncio.to_thread(driver.reactions.create_reaction, hand)
+        await people.react("alice", "welcome", "hand", remove=False)
+        await heard(people, "Bienvenue Alice")
+        state = await bot.state(room)
+    finally:
+        await bot.stop()
+    assert state is not None and state.participants == [people.user_id("alice")]
+    assert not [e for e in bot.inbound if isinstance(e, ReactionIn) and e.sender == robot["id"]]
