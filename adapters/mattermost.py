@@ -22,10 +22,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import requests
 from mattermostdriver import Driver
+from mattermostdriver.endpoints.posts import Posts
 
 from adapters.mattermost_catchup import CatchUp, ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, RefStore
@@ -122,7 +123,14 @@ class MattermostAdapter:
         return self._directory.channel_names.get(room.removeprefix(PREFIX))
 
     async def _rest(self, call: Callable[..., T], *args: Any) -> T:
-        """A synchronous driver call, in a worker thread (a new session after a 401)."""
+        """A synchronous driver call, in a worker thread (a new session after a 401). A post
+        already made (its answer was lost, and the server forgot its ``pending_post_id``) is
+        not made again: ``Receiver.posted``."""
+        creates = getattr(call, "__func__", None) is Posts.create_post
+        if creates and args and isinstance(args[0], dict):
+            made = self._receiver.posted(str(args[0].get("pending_post_id") or ""))
+            if made is not None:
+                return cast(T, made)
         return await self._session.rest(call, *args)
 
     # -- session -------------------------------------------------------------------------------

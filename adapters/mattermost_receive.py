@@ -48,6 +48,8 @@ LEFT_POSTS = ("system_leave_channel", "system_remove_from_channel")
 CHANNELS = "mattermost.channels"
 #: a group message is told it is no atelier room at most once in this many seconds
 GROUP_NOTICE_EVERY = 600.0
+#: the bot's own posts remembered by ``pending_post_id`` (``Receiver.posted``)
+OWN_POSTS_KEPT = 1000
 
 Emit = Callable[[Inbound], Awaitable[None]]
 #: says, in the group message ``channel``, that ateliers happen in channels
@@ -86,6 +88,7 @@ class Receiver:
         self.prefix = prefix
         self.notice = notice
         self._noticed: dict[str, float] = {}  # group message → when it was last told
+        self._own: dict[str, dict[str, Any]] = {}  # pending_post_id → the bot's post
 
     async def load(self) -> None:
         saved = json.loads(await self.store.get(CHANNELS) or "{}")
@@ -167,6 +170,10 @@ class Receiver:
     async def on_post(self, post: dict[str, Any], channel_type: str) -> None:
         bot = self.directory.user_id
         sender = str(post["user_id"])
+        if sender == bot and post.get("pending_post_id"):
+            self._own[str(post["pending_post_id"])] = post
+            for old in list(self._own)[: max(0, len(self._own) - OWN_POSTS_KEPT)]:
+                del self._own[old]
         if sender == bot or post.get("type") or not_human(post) or channel_type == "G":
             await self.seen(post["channel_id"], int(post["create_at"]))
             # the bot's own posts, system messages ("joined the channel"…), webhooks and bots;
@@ -202,6 +209,15 @@ class Receiver:
             )
         await self.emit(inbound)
         await self.seen(post["channel_id"], int(post["create_at"]))
+
+    def posted(self, pending_post_id: str) -> dict[str, Any] | None:
+        """The bot's post made with this ``pending_post_id``, if its ``posted`` event came.
+
+        The server answers a repeated ``pending_post_id`` with the post it made for 30 seconds
+        only (app/post.go ``pendingPostIDsCacheTTL``), and stores none (model/post.go:
+        ``db:"-"``): a retry after a lost answer that comes later would post twice. Its
+        ``posted`` event carries the id, and it comes before the answer."""
+        return self._own.get(pending_post_id) if pending_post_id else None
 
     async def group_message(self, post: dict[str, Any]) -> None:
         """A group message is no atelier room (it has no admins to take over, and people

@@ -201,6 +201,11 @@ class MattermostServer:
         #: user id → how many of their next requests a reverse proxy in front of the server
         #: answers 502 (the server restarting behind it: nginx's "Bad Gateway", plain text)
         self.bad_gateway: dict[str, int] = {}
+        #: user id → how many of their next posts the server makes but the proxy answers 504
+        #: (the server too slow for the proxy's timeout: the post exists, the client never
+        #: hears of it), the server's clock then ``late`` seconds on (the answer came late)
+        self.gateway_timeouts: dict[str, int] = {}
+        self.late = 0.0
         #: more routes, each in its own module (integrations, files…): tried in order before
         #: the 404; an extension returns None for a request that is not its own
         self.extensions: list[Extension] = []
@@ -369,6 +374,16 @@ class MattermostServer:
                 self.violations.append(f"request {request.method} {request.path}: {problem}")
         request[JSON_BODY] = body
         response = await handler(request)
+        if (
+            self.gateway_timeouts.get(caller, 0) > 0
+            and request.method == "POST"
+            and request.path == f"{API}/posts"
+            and response.status == 201
+        ):
+            self.gateway_timeouts[caller] -= 1
+            ahead, clock = self.late, self.clock
+            self.clock = lambda: clock() + ahead
+            return web.Response(text="504 Gateway Time-out\n", status=504)
         if operation is not None and isinstance(response, web.Response) and response.body:
             answer = json.loads(response.body)  # type: ignore[arg-type]
             for problem in self.api.check_response(operation, response.status, answer):
