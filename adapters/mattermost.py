@@ -14,8 +14,12 @@ one logs in and wires the parts together:
 - **Receiving** (``adapters.mattermost_receive``): events → inbound values.
 - **Sending** (``adapters.mattermost_send``): Markdown as it is, ``@username`` mentions when
   giving the floor, the outbox key as ``pending_post_id`` (the server posts a repeated one
-  once), rules pinned.
+  once, for 30 seconds; after that the bot's own ``posted`` events say it was made), rules
+  pinned.
 - **Who and where** (``adapters.mattermost_directory``): names, roles, direct channels.
+- **Session** (``adapters.mattermost_session``): login; a session the server ends is renewed
+  (password) or named as an invalid token (token). What a failure means, by HTTP status:
+  ``adapters.mattermost_errors``.
 """
 
 import asyncio

@@ -302,7 +302,7 @@ class CatchUp:
         in a ``since`` answer (store/sqlstore/post_store.go ``Delete`` writes it); None when
         the server does not say."""
         try:
-            listing = await self.rest(
+            listing = await self._read(
                 self.driver.posts.get_posts_for_channel,
                 channel,
                 {"since": int(post.get("update_at") or 0)},
