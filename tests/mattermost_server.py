@@ -183,6 +183,7 @@ class MattermostServer:
         self.passwords: dict[str, str] = {}
         self.tokens: dict[str, str] = {}  # token → user id
         self.team_id = new_id()
+        self.team_admins: set[str] = set()
         self.channels: dict[str, Channel] = {}
         self.posts: dict[str, dict[str, Any]] = {}
         #: (user, post, emoji) → the reaction row; a removed one stays, with ``delete_at`` set
@@ -279,6 +280,15 @@ class MattermostServer:
     def make_system_admin(self, user_id: str) -> None:
         """The user gets the ``system_admin`` role (``GET /users/{id}`` answers it)."""
         self.users[user_id]["roles"] = "system_user system_admin"
+
+    def make_team_admin(self, user_id: str) -> None:
+        """The user gets ``team_admin`` on the team (``GET /teams/{id}/members/{user_id}``
+        answers it); the default roles give it ``delete_others_posts`` and
+        ``edit_others_posts`` (model/role.go), which channel admins do not have."""
+        self.team_admins.add(user_id)
+
+    def may_manage_others_posts(self, user_id: str) -> bool:
+        return user_id in self.team_admins or self.is_system_admin(user_id)
 
     def is_system_admin(self, user_id: str) -> bool:
         return "system_admin" in str(self.users.get(user_id, {}).get("roles", "")).split()
@@ -456,6 +466,8 @@ class MattermostServer:
                     if target not in self.users:
                         raise ApiError(404, "app.user.missing_account.const", "User not found")
                     return self._json(self.users[target])
+                case "GET", ["teams", team_id, "members", member]:
+                    return self._team_member(self._id(team_id, "team_id"), member)
                 case "GET", ["users", who, "teams"]:
                     self._self(user, who)
                     return self._json([self._team()])
@@ -519,6 +531,25 @@ class MattermostServer:
         token = secrets.token_hex(13)
         self.tokens[token] = user["id"]
         return token
+
+    def _team_member(self, team_id: str, member: str) -> web.Response:
+        """``GET /teams/{team_id}/members/{user_id}`` (``GetTeamMember``): everybody is on the
+        one team; roles ``team_user``, and ``team_admin`` for a team admin."""
+        target = self._id(member, "user_id")
+        if team_id != self.team_id or target not in self.users:
+            raise ApiError(404, "app.team.get_member.missing.app_error", "Not a member")
+        admin = target in self.team_admins
+        return self._json(
+            {
+                "team_id": team_id,
+                "user_id": target,
+                "roles": "team_user team_admin" if admin else "team_user",
+                "delete_at": 0,
+                "scheme_user": True,
+                "scheme_admin": admin,
+                "explicit_roles": "",
+            }
+        )
 
     def _team(self) -> dict[str, Any]:
         """The one team; every account is on it."""
@@ -642,7 +673,7 @@ class MattermostServer:
         post = self._post_for(user, post_id)
         # api4/post.go ``patchPost``: someone else's post takes ``edit_others_posts``, which the
         # default roles give team and system admins (model/role.go)
-        if post["user_id"] != user and not self.is_system_admin(user):
+        if post["user_id"] != user and not self.may_manage_others_posts(user):
             raise ApiError(403, "api.context.permissions.app_error", "Not your post")
         message = str(body.get("message", post["message"]))
         _check_length(message)
@@ -692,7 +723,7 @@ class MattermostServer:
         ``delete_by``).
         """
         post = self._post_for(user, post_id)
-        if post["user_id"] != user and not self.is_system_admin(user):
+        if post["user_id"] != user and not self.may_manage_others_posts(user):
             raise ApiError(
                 403, "api.context.permissions.app_error", "You do not have the permission"
             )
