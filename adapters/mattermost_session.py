@@ -22,6 +22,7 @@ import requests
 from mattermostdriver import Driver
 from mattermostdriver.exceptions import InvalidOrMissingParameters, NoAccessTokenProvided
 
+from adapters.mattermost_socket import driver_options
 from bot.backoff import Backoff
 from bot.config import MattermostSection
 
@@ -58,8 +59,6 @@ def check_login(settings: MattermostSection, *, timeout: float = 10.0) -> str | 
     """Log in once (``atelier-bot check-config``): None when the server accepts the bot's
     credentials, else what is wrong. Raises ``requests.RequestException`` when the server
     cannot be reached or answers something else."""
-    from adapters.mattermost_socket import driver_options
-
     driver = Driver({**driver_options(settings), "request_timeout": timeout})
     try:
         driver.login()
