@@ -3,7 +3,8 @@
 A session ends (an administrator revokes it, it expires, the password account's session
 times out): the next request answers 401 (web/handlers.go ``ServeHTTP``:
 ``api.context.session_expired.app_error``), which mattermostdriver raises as
-``NoAccessTokenProvided``, and the websocket's authentication challenge answers ``FAIL``.
+``NoAccessTokenProvided``, and the server closes a websocket at its authentication challenge
+(app/platform/websocket_router.go); the REST API then says whether the session ended.
 
 - **A password account** logs in again (once for everyone waiting), and the request is made
   again with the new token; the websocket uses it at its next connection.
@@ -13,6 +14,7 @@ times out): the next request answers 401 (web/handlers.go ``ServeHTTP``:
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -104,6 +106,13 @@ class Session:
             if not await self.renew(generation):
                 raise
         return await asyncio.to_thread(call, *args)
+
+    async def verify(self) -> None:
+        """The websocket's login was refused: ask the REST API whether the session holds (a
+        401 renews it, or names the token as invalid); a server that cannot be reached will be
+        asked again at the next refusal."""
+        with contextlib.suppress(requests.RequestException):
+            await self.rest(self.driver.users.get_user, "me")
 
     async def renew(self, generation: int | None = None) -> bool:
         """The server ended the session seen at ``generation`` (None: the current one): log in

@@ -36,7 +36,9 @@ Handler = Callable[[str], Awaitable[None]]
 
 
 class AuthenticationRefused(ConnectionError):
-    """The websocket's authentication challenge answered ``FAIL`` (the session ended)."""
+    """The websocket's authentication challenge was refused: the server closed the connection
+    without a word (app/platform/websocket_router.go ``ServeWebSocket``: a token with no
+    session), or, from some proxies and older servers, answered ``FAIL``."""
 
 
 def driver_options(settings: MattermostSection) -> dict[str, Any]:
@@ -108,7 +110,10 @@ class ClientWebsocket:
         challenge = {"seq": 1, "action": "authentication_challenge", "data": {"token": self._token}}
         await websocket.send(json.dumps(challenge))
         while True:
-            message = _text(await websocket.recv())
+            try:
+                message = _text(await websocket.recv())
+            except websockets.ConnectionClosed:
+                raise AuthenticationRefused("websocket closed at authentication") from None
             status = json.loads(message)
             if status.get("status") == "FAIL":
                 raise AuthenticationRefused("websocket authentication refused")

@@ -34,7 +34,7 @@ real one is strict:
   remembered 30 seconds by the server's ``clock`` (a test may move it on), then forgotten;
   private (``P``) and group (``G``) channels; bot accounts' posts carry ``props.from_bot``,
   webhooks' ``props.from_webhook``; ``revoke_sessions`` ends a user's sessions (401, and the
-  websocket's challenge ``FAIL``).
+  websocket closed at its challenge, unanswered).
 
 Tests drive it through the real mattermostdriver (the bot's adapter and the simulated people).
 """
@@ -316,7 +316,7 @@ class MattermostServer:
         """Every session and token of the user ends (``POST /users/{id}/sessions/revoke/all``,
         an expired session, a revoked access token): the next request answers 401
         ``api.context.session_expired.app_error`` (web/handlers.go ``ServeHTTP``), a websocket
-        authentication ``FAIL``."""
+        authentication challenge closed unanswered."""
         for token, owner in list(self.tokens.items()):
             if owner == user_id:
                 del self.tokens[token]
@@ -1016,9 +1016,8 @@ class MattermostServer:
             if data.get("action") == "authentication_challenge" and user is None:
                 user = self.tokens.get(str(data.get("data", {}).get("token", "")))
                 if user is None:
-                    await socket.send_str(
-                        json.dumps({"status": "FAIL", "seq_reply": data.get("seq"), "error": {}})
-                    )
+                    # app/platform/websocket_router.go ``ServeWebSocket``: a token with no
+                    # session (``GetSession`` fails) closes the connection, with no answer
                     await socket.close()
                     break
                 await socket.send_str(json.dumps({"status": "OK", "seq_reply": data.get("seq")}))

@@ -1,6 +1,6 @@
 """Mattermost: when the server ends the bot's session (issue 12 §2). A password account logs in
-again, for its requests (401) and its websocket (``FAIL``); a token cannot be renewed, so the
-bot says clearly, in its log and at ``check-config``, that the token is invalid."""
+again, for its requests (401) and its websocket (closed at its login); a token cannot be
+renewed, so the bot says clearly, in its log and at ``check-config``, that it is invalid."""
 
 import asyncio
 import logging
@@ -23,7 +23,8 @@ async def test_a_password_account_whose_session_ends_logs_in_again_and_loses_not
 ):
     """The bot's sessions are revoked while its websocket is up: its answer meets 401, it logs
     in again and the answer arrives. Revoked again, with the websocket dropped: the new
-    websocket's login FAILs, the bot logs in again and reconnects; the next answer arrives."""
+    websocket is closed at its login, the bot logs in again and reconnects; the next answer
+    arrives."""
     bot = await MattermostBot(_password_config(mattermost, tmp_path)).start()
     people = MattermostPeople(mattermost, ["camille", "alice"], refs=bot.refs, state=bot.state)
     await people.open(facilitator="camille")
@@ -35,7 +36,7 @@ async def test_a_password_account_whose_session_ends_logs_in_again_and_loses_not
         mattermost.revoke_sessions(people.bot_id)
         await mattermost.drop_websockets()
 
-        def reconnected() -> bool:  # its websocket's login FAILed, it logged in again
+        def reconnected() -> bool:  # its websocket's login refused, it logged in again
             logins = mattermost.requests.count("POST /api/v4/users/login")
             return logins == 2 + 3 and people.bot_id in mattermost.sockets.values()
 
