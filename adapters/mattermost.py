@@ -112,7 +112,7 @@ class MattermostAdapter:
             connected=self.connected,
             lost=self._catchup.lost,
             closing=self._closed,
-            refused=self._session.verify,
+            verify=self._session.verify,
         )
 
     @property

@@ -211,6 +211,7 @@ class MattermostServer:
         #: the 404; an extension returns None for a request that is not its own
         self.extensions: list[Extension] = []
         self._seq: dict[web.WebSocketResponse, int] = {}
+        self._socket_tokens: dict[web.WebSocketResponse, str] = {}  # the session it opened with
         self._last_stamp = 0
         self._sample = random.Random(1000)  # which posts a capped ``since`` answer holds
         self._runner: web.AppRunner | None = None
@@ -316,7 +317,8 @@ class MattermostServer:
         """Every session and token of the user ends (``POST /users/{id}/sessions/revoke/all``,
         an expired session, a revoked access token): the next request answers 401
         ``api.context.session_expired.app_error`` (web/handlers.go ``ServeHTTP``), a websocket
-        authentication challenge closed unanswered."""
+        authentication challenge closed unanswered, and the websockets it had open stay open
+        but receive nothing more (app/platform/web_conn.go ``ShouldSendEvent``)."""
         for token, owner in list(self.tokens.items()):
             if owner == user_id:
                 del self.tokens[token]
@@ -1022,10 +1024,12 @@ class MattermostServer:
                     break
                 await socket.send_str(json.dumps({"status": "OK", "seq_reply": data.get("seq")}))
                 self._seq[socket] = 0
+                self._socket_tokens[socket] = str(data["data"]["token"])
                 await self._send(socket, "hello", {"server_version": "9.11.0"}, {"user_id": user})
                 self.sockets[socket] = user
         self.sockets.pop(socket, None)
         self._seq.pop(socket, None)
+        self._socket_tokens.pop(socket, None)
         return socket
 
     async def _send(
@@ -1035,6 +1039,11 @@ class MattermostServer:
         data: dict[str, Any],
         broadcast: dict[str, Any],
     ) -> None:
+        token = self._socket_tokens.get(socket)
+        if token is not None and token not in self.tokens:
+            # app/platform/web_conn.go ``ShouldSendEvent``: "Do not send event if WebConn does
+            # not have a session": a websocket whose session ended stays open, silent
+            return
         seq = self._seq.get(socket, 0)
         self._seq[socket] = seq + 1
         envelope = {

@@ -200,12 +200,21 @@ async def test_posts_of_bot_accounts_and_webhooks_say_so_in_their_props(mattermo
 
 async def test_a_revoked_session_answers_401_and_its_websocket_login_fails(mattermost):
     """web/handlers.go: an unknown session is 401 ``api.context.session_expired.app_error``;
-    the websocket is closed at its challenge, unanswered (app/platform/websocket_router.go);
-    logging in again gives a working token."""
-    people = await _people(mattermost, "alice")
-    alice = people["alice"]
+    a websocket already open stays open but silent (app/platform/web_conn.go
+    ``ShouldSendEvent``); a new one is closed at its challenge, unanswered
+    (app/platform/websocket_router.go); logging in again gives a working token."""
+    people = await _people(mattermost, "alice", "bruno")
+    alice, bruno = people["alice"], people["bruno"]
+    channel = mattermost.add_channel("c", [alice.client.userid, bruno.client.userid])
     old = alice.client.token
-    mattermost.revoke_sessions(alice.client.userid)
+    async with aiohttp.ClientSession() as session:
+        listening = await _listen(session, mattermost, alice)
+        mattermost.revoke_sessions(alice.client.userid)
+        await _call(bruno.posts.create_post, {"channel_id": channel, "message": "hi"})
+        with pytest.raises(asyncio.TimeoutError):
+            await listening.socket.receive(timeout=0.5)
+        assert not listening.socket.closed
+        await listening.socket.close()
     with pytest.raises(NoAccessTokenProvided):
         await _call(alice.users.get_user, "me")
     async with aiohttp.ClientSession() as session:

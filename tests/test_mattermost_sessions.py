@@ -19,12 +19,14 @@ def _password_config(mattermost, tmp_path):  # type: ignore[no-untyped-def]
 
 
 async def test_a_password_account_whose_session_ends_logs_in_again_and_loses_nothing(
-    mattermost, tmp_path
+    mattermost, tmp_path, monkeypatch
 ):
-    """The bot's sessions are revoked while its websocket is up: its answer meets 401, it logs
-    in again and the answer arrives. Revoked again, with the websocket dropped: the new
-    websocket is closed at its login, the bot logs in again and reconnects; the next answer
-    arrives."""
+    """The bot's sessions are revoked while its websocket is up, which falls silent (the real
+    server sends nothing to a websocket without a session): asking now and then, the bot
+    finds its session ended, logs in again, reconnects, catches up and answers. Revoked
+    again, with the websocket dropped: the new websocket is closed at its login, the bot logs
+    in again and reconnects; the next answer arrives."""
+    monkeypatch.setattr("adapters.mattermost_socket.VERIFY_EVERY", 1.0)
     bot = await MattermostBot(_password_config(mattermost, tmp_path)).start()
     people = MattermostPeople(mattermost, ["camille", "alice"], refs=bot.refs, state=bot.state)
     await people.open(facilitator="camille")
