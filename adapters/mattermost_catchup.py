@@ -35,7 +35,6 @@ reference ``shared/mattermost-api/openapi-v4.yaml``):
   someone may write to the bot for the first time while it is away.
 """
 
-import asyncio
 import json
 import logging
 import time
@@ -47,8 +46,7 @@ import requests
 from mattermostdriver import Driver
 from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
 
-from adapters.mattermost_errors import rate_limit_delay, transient
-from bot.backoff import Backoff
+from adapters.mattermost_errors import READ_TRIES, patiently
 from bot.ports import KeyValue
 
 __all__ = ["SINCE_LIMIT", "CatchUp", "Gap", "Missed", "ReactionBook", "deleter"]
@@ -64,8 +62,6 @@ TRACKED_POSTS = 200
 #: a channel never heard from is read from this long before the last moment the bot was
 #: known to be listening (the bot's and the server's clocks may differ)
 MARK_MARGIN_MS = 120_000
-#: tries of one read before a catch-up gives up on it (waits 1, 2, 4, 8, 16 s, or as a 429 asks)
-READ_TRIES = 6
 #: store key: channel id → the moment (server ms) a catch-up that failed there must read from
 OWED = "mattermost.owed"
 
@@ -373,18 +369,9 @@ class CatchUp:
         return added + removed
 
     async def _read(self, call: Callable[..., Any], *args: Any) -> Any:
-        """One read of the catch-up, tried again while the failure may pass (a 429, waiting as
-        it asks; a 5xx or a network fault, with the shared backoff): giving up at once would
-        leave what was missed to a next connection that may be hours away."""
-        backoff = Backoff()
-        for _ in range(READ_TRIES - 1):
-            try:
-                return await self.rest(call, *args)
-            except requests.RequestException as error:
-                if not transient(error):
-                    raise
-                await asyncio.sleep(backoff.next(rate_limit_delay(error)))
-        return await self.rest(call, *args)
+        """One read of the catch-up, tried again while the failure may pass: giving up at once
+        would leave what was missed to a next connection that may be hours away."""
+        return await patiently(self.rest, call, *args, tries=READ_TRIES)
 
     def _missed(
         self,

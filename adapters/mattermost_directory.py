@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import requests
 from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
 
+from adapters.mattermost_errors import patiently
 from bot.ports import KeyValue
 
 __all__ = ["CACHE_SECONDS", "PREFIX", "Directory", "RefStore", "Rest"]
@@ -107,7 +108,7 @@ class Directory:
         if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1]
         try:
-            found = dict(await self.rest(self.driver.users.get_user, user))
+            found = dict(await patiently(self.rest, self.driver.users.get_user, user))
         except (requests.RequestException, ResourceNotFound):
             return None
         self._users[user] = (time.monotonic(), found)
@@ -130,11 +131,12 @@ class Directory:
     async def _team_roles(self, channel: str, user: str) -> list[str]:
         """The user's roles on the channel's team (``GET /teams/{id}/members/{user_id}``)."""
         if channel not in self.teams:
-            about = await self.rest(self.driver.channels.get_channel, channel)
+            about = await patiently(self.rest, self.driver.channels.get_channel, channel)
             self.teams[channel] = str(about.get("team_id") or "")
         if not self.teams[channel]:
             return []  # direct and group messages belong to no team
-        member = await self.rest(self.driver.teams.get_team_member, self.teams[channel], user)
+        team = self.teams[channel]
+        member = await patiently(self.rest, self.driver.teams.get_team_member, team, user)
         return str(member.get("roles", "")).split()
 
     async def is_admin(self, channel: str, user: str) -> bool:
@@ -147,7 +149,9 @@ class Directory:
         if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1]
         try:
-            member = await self.rest(self.driver.channels.get_channel_member, channel, user)
+            member = await patiently(
+                self.rest, self.driver.channels.get_channel_member, channel, user
+            )
         except (requests.RequestException, ResourceNotFound, NotEnoughPermissions):
             return False
         roles = str(member.get("roles", "")).split()

@@ -15,7 +15,10 @@ other status is the plain ``requests.HTTPError``, with it.
   faults.
 """
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import requests
 from mattermostdriver.exceptions import (
@@ -28,7 +31,9 @@ from mattermostdriver.exceptions import (
     ResourceNotFound,
 )
 
-__all__ = ["PERMANENT", "rate_limit_delay", "transient"]
+from bot.backoff import Backoff
+
+__all__ = ["PERMANENT", "READ_TRIES", "patiently", "rate_limit_delay", "transient"]
 
 PERMANENT = (
     InvalidOrMissingParameters,
@@ -42,6 +47,8 @@ PERMANENT = (
 EPOCH_SECONDS = 1_000_000_000
 #: the longest wait a rate limit may ask of the bot, in seconds
 LONGEST_WAIT = 3600.0
+#: tries of one read before giving up on it (waits 1, 2, 4, 8, 16 s, or as a 429 asks)
+READ_TRIES = 6
 
 
 def rate_limit_delay(error: requests.RequestException) -> float | None:
@@ -63,3 +70,21 @@ def rate_limit_delay(error: requests.RequestException) -> float | None:
 def transient(error: requests.RequestException) -> bool:
     """Whether trying again later may succeed: a rate limit, a 5xx, a network fault."""
     return not isinstance(error, (*PERMANENT, NoAccessTokenProvided))
+
+
+async def patiently(
+    rest: Callable[..., Awaitable[Any]], call: Callable[..., Any], *args: Any, tries: int = 0
+) -> Any:
+    """A read, tried again while the failure may pass (a 429, waiting as it asks; a 5xx or a
+    network fault, with the shared backoff); ``tries`` (``READ_TRIES`` by default) at most.
+    Giving up at once would lose what the read was for: what the websocket missed, who
+    someone is, whether they are an admin."""
+    backoff = Backoff()
+    for _ in range((tries or READ_TRIES) - 1):
+        try:
+            return await rest(call, *args)
+        except requests.RequestException as error:
+            if not transient(error):
+                raise
+            await asyncio.sleep(backoff.next(rate_limit_delay(error)))
+    return await rest(call, *args)

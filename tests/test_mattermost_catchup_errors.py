@@ -123,3 +123,22 @@ async def test_a_channel_the_catch_up_could_not_read_is_read_from_the_same_point
 
 def _said_by_chloe(bot) -> bool:  # type: ignore[no-untyped-def]
     return any(getattr(e, "text", "") == "Je réfléchis encore" for e in bot.inbound)
+
+
+async def test_a_newcomer_is_welcomed_by_name_though_the_bot_is_rate_limited(mattermost, tmp_path):
+    """The bot has used up its rate limit when Alice joins: asking who she is meets 429; the
+    bot waits as told and welcomes her by her name, not by her account's id."""
+    bot = await MattermostBot(bot_config(mattermost, tmp_path, spm=60)).start()
+    people = MattermostPeople(mattermost, ["camille", "alice"], refs=bot.refs, state=bot.state)
+    await people.open(facilitator="camille")
+    try:
+        await people.say("camille", "!atelier démarrer")
+        await heard(people, "Bienvenue")
+        limit = mattermost.rate_limits[people.bot_id] = RateLimit(per_second=1, burst=0)
+        limit.take(people.bot_id)  # the bot's one request of this second is spent
+        await people.say("alice", "!atelier rejoindre")
+        await heard(people, "Bienvenue Alice")
+    finally:
+        await bot.stop()
+    assert limit.refused > 0
+    assert not any(people.user_id("alice") in t for t in texts(people))
