@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO, assert_never
 
-from bot.effects import Outward, React, Say, SayDirect
+from bot.effects import Outward, PostFile, React, Say, SayDirect
 from bot.events import MessagePosted
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut
@@ -160,6 +160,11 @@ class ConsoleAdapter:
             case React():
                 emoji = KEY_TO_EMOJI.get(effect.key, effect.key)
                 self._print(f"  (atelier réagit {emoji} à #{effect.message_id})")
+                return None
+            case PostFile():
+                where = f"DM → {effect.user}" if effect.user else "atelier"
+                size = len(effect.text.encode())
+                self._print(f"[{where}] 📎 {effect.filename} ({effect.mime}, {size} octets)")
                 return None
             case _:
                 assert_never(effect)

@@ -16,10 +16,11 @@ from typing import assert_never
 from aiohttp import ClientConnectionError
 from nio import LocalProtocolError, RoomGetStateEventResponse, RoomSendResponse
 
+from adapters.matrix_files import Files
 from adapters.matrix_html import to_html, to_plain
 from adapters.matrix_rooms import Rooms
 from adapters.matrix_session import Session, refusal
-from bot.effects import Outward, React, Say, SayDirect
+from bot.effects import Outward, PostFile, React, Say, SayDirect
 from bot.ports import DeliveryError
 from bot.reactions import KEY_TO_EMOJI
 from bot.split import fitting
@@ -58,6 +59,7 @@ class Sender:
     def __init__(self, session: Session, rooms: Rooms) -> None:
         self.session = session
         self.rooms = rooms
+        self.files = Files(session, rooms, self.send, lambda text, thread: notice(text, (), thread))
 
     async def perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
         match effect:
@@ -80,6 +82,8 @@ class Sender:
                     effect.room, "m.reaction", {"m.relates_to": relation}, idempotency_key
                 )
                 return None
+            case PostFile():
+                return await self.files.post(effect, idempotency_key)
             case _:
                 assert_never(effect)
 

@@ -20,6 +20,9 @@ one logs in and wires the parts together:
 - **Session** (``adapters.mattermost_session``): login; a session the server ends is renewed
   (password) or named as an invalid token (token). What a failure means, by HTTP status:
   ``adapters.mattermost_errors``.
+- **`/atelier` and buttons** (``adapters.mattermost_http``, ``adapters.mattermost_actions``):
+  when ``[mattermost] listen`` is set, an HTTP endpoint Mattermost calls; its inputs become the
+  same inbound values as typed commands and reactions.
 """
 
 import asyncio
@@ -32,8 +35,10 @@ import requests
 from mattermostdriver import Driver
 from mattermostdriver.endpoints.posts import Posts
 
+from adapters.mattermost_actions import Integrations
 from adapters.mattermost_catchup import CatchUp, ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, RefStore
+from adapters.mattermost_http import Endpoint
 from adapters.mattermost_markdown import to_mattermost
 from adapters.mattermost_receive import EMOJI_NAMES, Receiver
 from adapters.mattermost_send import KEY_TO_NAME, Sender
@@ -106,6 +111,20 @@ class MattermostAdapter:
         )
         self.prefix = prefix
         self._sender = Sender(self.driver, self._rest, self._directory, self.book)
+        # `/atelier` and buttons, when the config gives the bot an HTTP endpoint
+        self.integrations = Integrations(
+            settings,
+            self._directory,
+            store,
+            emit=self._emit,
+            language=language,
+            prefix=prefix,
+            platform=self.name,
+        )
+        self._sender.decorate = self.integrations.props
+        self._sender.acknowledge = self.integrations.acknowledge
+        self.integrations.fetch = self._read_post
+        self._endpoint = Endpoint(settings.listen, self.integrations) if settings.listen else None
         self._listener = Listener(
             self.driver,
             self._receiver.on_message,
@@ -137,6 +156,9 @@ class MattermostAdapter:
                 return cast(T, made)
         return await self._session.rest(call, *args)
 
+    async def _read_post(self, post_id: str) -> dict[str, Any]:
+        return dict(await self._rest(self.driver.posts.get_post, post_id))
+
     # -- session -------------------------------------------------------------------------------
     async def connect(self, sink: Sink) -> None:
         self._sink = sink
@@ -145,6 +167,15 @@ class MattermostAdapter:
         await self._catchup.load()
         me = await self._session.login()
         self._directory.user_id = self._catchup.bot = str(me["id"])
+        await self.integrations.load()
+        if self._endpoint is not None:
+            try:
+                await self._endpoint.start()
+            except OSError as error:  # the port is taken, or the address is not this machine's
+                raise MattermostLoginError(
+                    f"[mattermost] listen: cannot listen on {self.settings.listen} "
+                    f"({error.strerror or error})"
+                ) from error
         self._task = asyncio.get_running_loop().create_task(self._listener.run())
         try:  # "listening" should mean it: wait for the websocket's hello
             await asyncio.wait_for(self.connected.wait(), FIRST_CONNECT_WAIT)
@@ -156,6 +187,9 @@ class MattermostAdapter:
 
     async def close(self) -> None:
         self._closing = True
+        if self._endpoint is not None:
+            await self._endpoint.stop()
+        await self.integrations.close()
         await self._catchup.lost()
         self._listener.disconnect()
         if self._task is not None:

@@ -9,16 +9,19 @@ is a ``DeliveryError`` to retry (the runtime's outbox retries in order, waiting 
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, assert_never
 
 import requests
 from mattermostdriver.exceptions import NotEnoughPermissions
 
+from adapters.mattermost_actions import SLASH
 from adapters.mattermost_catchup import ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, Rest
 from adapters.mattermost_errors import PERMANENT, rate_limit_delay
+from adapters.mattermost_files import Files
 from adapters.mattermost_markdown import to_mattermost
-from bot.effects import Outward, React, Say, SayDirect
+from bot.effects import Button, Outward, PostFile, React, Say, SayDirect
 from bot.ports import DeliveryError
 from bot.split import fitting
 
@@ -66,6 +69,11 @@ class Sender:
         self.rest = rest
         self.directory = directory
         self.book = book
+        self.files = Files(driver, rest, directory)
+        #: the engine's buttons → a post's ``props`` (interactive actions), when served
+        self.decorate: Callable[[tuple[Button, ...], str], dict[str, Any] | None] | None = None
+        #: a slash command's acknowledgement (no post to react to): (its id, emoji name)
+        self.acknowledge: Callable[[str, str], Awaitable[None]] | None = None
 
     async def perform(self, effect: Outward, idempotency_key: str | None) -> str | None:
         try:
@@ -78,8 +86,9 @@ class Sender:
             case Say():
                 channel = effect.room.removeprefix(PREFIX)
                 mentioned = await self._with_mentions("", effect.mentions)
+                props = self._props(effect)
                 post = await self._post_parts(
-                    channel, effect.body, idempotency_key, mentioned, effect.thread
+                    channel, effect.body, idempotency_key, mentioned, effect.thread, props
                 )
                 if post is None:
                     return None
@@ -90,7 +99,14 @@ class Sender:
                 return str(post["id"])
             case SayDirect():
                 channel = await self.directory.direct_channel(effect.user)
-                await self._post_parts(channel, effect.body, idempotency_key, "")
+                await self._post_parts(
+                    channel, effect.body, idempotency_key, "", props=self._props(effect)
+                )
+                return None
+            case React() if effect.message_id.startswith(SLASH):
+                if self.acknowledge is not None:  # no post to react to: said privately
+                    emoji = KEY_TO_NAME.get(effect.key, effect.key)
+                    await self.acknowledge(effect.message_id, emoji)
                 return None
             case React():
                 await self.rest(
@@ -102,11 +118,25 @@ class Sender:
                     },
                 )
                 return None
+            case PostFile():
+                await self.files.post(effect, idempotency_key)
+                return None
             case _:
                 assert_never(effect)
 
+    def _props(self, effect: Say | SayDirect) -> dict[str, Any] | None:
+        if not effect.buttons or self.decorate is None:
+            return None
+        return self.decorate(effect.buttons, effect.room)
+
     async def _post_parts(
-        self, channel: str, body: str, key: str | None, mentioned: str, thread: str | None = None
+        self,
+        channel: str,
+        body: str,
+        key: str | None,
+        mentioned: str,
+        thread: str | None = None,
+        props: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         """Post ``body`` (the people to notify first), in numbered parts when it is longer than
         a post may be (bot/split.py), as replies in ``thread`` when given (its root post's id);
@@ -116,19 +146,28 @@ class Sender:
             return len(mentioned) + len(to_mattermost(part)) <= MAX_POST_RUNES
 
         first: dict[str, Any] | None = None
-        for n, part in enumerate(fitting(body, fits)):
+        parts = fitting(body, fits)
+        for n, part in enumerate(parts):
             message = (mentioned if n == 0 else "") + to_mattermost(part)  # notified once
             part_key = key if n == 0 or not key else f"{key}-{n}"
-            post = await self._post(channel, message, part_key, thread)
+            last = props if n == len(parts) - 1 else None  # buttons under the whole text
+            post = await self._post(channel, message, part_key, thread, last)
             first = first if first is not None else post
         return first
 
     async def _post(
-        self, channel: str, message: str, key: str | None, thread: str | None = None
+        self,
+        channel: str,
+        message: str,
+        key: str | None,
+        thread: str | None = None,
+        props: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         options: dict[str, Any] = {"channel_id": channel, "message": message}
         if thread:
             options["root_id"] = thread  # a reply in that thread (openapi: Post.root_id)
+        if props:
+            options["props"] = props
         if key:
             options["pending_post_id"] = f"{self.directory.user_id}:{key}"
         return dict(await self.rest(self.driver.posts.create_post, options))

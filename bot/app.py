@@ -36,6 +36,10 @@ def build_engine(config: Config) -> Engine:
             if isinstance(config.bot.who_may_start, list)
             else config.bot.who_may_start
         ),
+        retention_days=config.bot.retention_days,
+        room_retention_days=tuple(
+            (room, section.retention_days) for room, section in config.rooms.items()
+        ),
     )
     return Engine(settings, formats)
 

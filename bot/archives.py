@@ -2,22 +2,24 @@
 
 ``archives`` lists the latest, ``archives bénévoles été`` those holding these words,
 ``archives 3`` shows record n° 3, ``archives supprimer 3`` deletes it (a room moderator, or
-the facilitator of the atelier running). Works with or without an atelier running. The
-engine asks the runtime to look (``ArchiveQuery``) and answers when it hears back
-(``ArchiveFound``); only records everyone agreed to share are there (``bot/steps/record.py``).
+the facilitator of the atelier running), ``exporter 3`` posts it as a Markdown file and an
+HTML page (``bot/export.py``; a record is also posted so when the group shares it). Works
+with or without an atelier running. The engine asks the runtime to look (``ArchiveQuery``)
+and answers when it hears back (``ArchiveFound``); only records everyone agreed to share are
+there (``bot/steps/record.py``).
 """
 
 import dataclasses
 
-from bot import clock
+from bot import clock, export
 from bot.context import Ctx, Invocation
-from bot.effects import ArchiveQuery
+from bot.effects import ArchiveQuery, PostFile
 from bot.events import ArchiveFound
 from bot.ids import UserId
 from bot.numbers import whole
 from bot.texts import one_line
 
-__all__ = ["answer", "ask", "history"]
+__all__ = ["answer", "ask", "export_record", "history", "post_files"]
 
 _DELETE = ("supprimer", "delete", "effacer")
 #: characters of a request shown in a list
@@ -54,6 +56,44 @@ def ask(call: Invocation) -> None:
     )
 
 
+def export_record(call: Invocation) -> None:
+    """``exporter 3`` (``export 3``): record n° 3 as files, where it was asked."""
+    number = whole(call.args.strip().lstrip("#n°"))
+    if number is None:
+        call.answer("archive.export_how", prefix=call.prefix)
+        return
+    query = ArchiveQuery(
+        room=call.ctx.room, user=UserId(call.user), direct=call.direct, thread=call.ctx.reply_thread
+    )
+    call.ctx.effects.append(dataclasses.replace(query, number=number, export=True))
+
+
+def post_files(
+    ctx: Ctx, title: str, body: str, stem: str, user: str | None = None, *, reply: bool = False
+) -> None:
+    """The record as a Markdown file and an HTML page, in the room (or to ``user``): in the
+    atelier's thread, or with ``reply`` where the person asked (as ``Ctx.say_text``)."""
+    to = UserId(user) if user is not None else None
+    thread = ctx.thread_for(reply) if to is None else None
+    caption = ctx.t("archive.files", title=title)
+    for suffix, mime, text in (
+        ("md", "text/markdown", export.markdown_file(title, body)),
+        ("html", "text/html", export.html_page(title, body, ctx.lang)),
+    ):
+        ctx.effects.append(
+            PostFile(
+                room=ctx.room,
+                key="archive.files",
+                filename=f"{stem}.{suffix}",
+                mime=mime,
+                text=text,
+                caption=caption if suffix == "md" else "",
+                user=to,
+                thread=thread,
+            )
+        )
+
+
 def history(call: Invocation) -> None:
     """``historique``: the room's past sessions, with their record's number when shared."""
     query = ArchiveQuery(
@@ -78,6 +118,10 @@ def answer(ctx: Ctx, found: ArchiveFound, prefix: str) -> None:
             ctx.answer(user, direct, "archive.unknown_number", number=query.number, prefix=prefix)
             return
         record = found.found[0]
+        if query.export:
+            stem = ctx.t("archive.file_stem", number=record.number)
+            post_files(ctx, record.title, record.text, stem, user if direct else None, reply=True)
+            return
         intro = ctx.t("archive.shown", number=record.number, prefix=prefix)
         body = intro + "\n\n" + record.text
         if direct:

@@ -1,4 +1,4 @@
-"""The ``atelier-bot`` command: run, check-config, console, demo."""
+"""The ``atelier-bot`` command: run, check-config, console, demo, mattermost-setup."""
 
 import argparse
 import asyncio
@@ -128,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     console = sub.add_parser("console", help="rehearse an atelier in the terminal")
     console.add_argument("--config", help="path to config.toml (optional)")
+    setup = sub.add_parser(
+        "mattermost-setup", help="register the /atelier slash command on the Mattermost team"
+    )
+    setup.add_argument("--config", required=True, help="path to config.toml")
     demo = sub.add_parser("demo", help="watch a complete atelier with simulated people")
     demo.add_argument("--config", help="path to config.toml (optional)")
     demo.add_argument("--seconds-per-minute", type=float, help="time compression")
@@ -154,6 +158,13 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
         print(f"{args.file}: OK")
         return 0
+    if args.command == "mattermost-setup":
+        if config.mattermost is None:
+            print("Configuration error: no [mattermost] section", file=sys.stderr)
+            return 2
+        from adapters.mattermost_setup import register
+
+        return register(config.mattermost)
     if args.command == "console":
         asyncio.run(_console(config))
         return 0

@@ -21,12 +21,13 @@ from pydantic import (
 )
 
 from bot.clock import zone
+from bot.retention import MOST_DAYS, RETENTION_DAYS
 
-__all__ = ["Config", "ConfigError", "load_config", "warnings"]
+__all__ = ["Config", "ConfigError", "listen_address", "load_config", "warnings"]
 
 ENV_PREFIX = "ATELIER_"
 #: keys whose values are never printed
-SECRET_KEYS = frozenset({"password", "access_token", "token"})
+SECRET_KEYS = frozenset({"password", "access_token", "token", "command_token"})
 
 
 class ConfigError(Exception):
@@ -47,6 +48,8 @@ class BotSection(_Section):
     texts_dir: Path | None = None
     #: who may start an atelier in a room: "anyone" in it, its "moderators", or a list of ids
     who_may_start: Literal["anyone", "moderators"] | list[str] = "anyone"
+    #: days a private input kept past an atelier stays (a carried problem): bot/retention.py
+    retention_days: int = Field(default=RETENTION_DAYS, ge=1, le=MOST_DAYS)
 
     @field_validator("timezone")
     @classmethod
@@ -91,12 +94,43 @@ class MattermostSection(_Section):
     verify_tls: bool = True
     #: a CA certificate to trust (a private or self-signed server certificate)
     ca_file: Path | None = None
+    #: the bot's HTTP endpoint for the `/atelier` slash command and the buttons: the address
+    #: it listens on ("127.0.0.1:8066"), and its URL as the Mattermost server reaches it
+    listen: str | None = None
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    #: the slash command's token, which Mattermost sends with each `/atelier` (given when the
+    #: command is registered: `atelier-bot mattermost-setup`); without it `/atelier` is refused
+    command_token: str | None = None
+    #: the slash command's trigger word (`/atelier`)
+    command_trigger: str = Field(default="atelier", pattern=r"^[a-z0-9][a-z0-9_.-]{0,127}$")
 
     @model_validator(mode="after")
     def _has_credentials(self) -> "MattermostSection":
         if not self.token and not (self.login_id and self.password):
             raise ValueError("give `token`, or `login_id` and `password`")
+        if (self.listen is None) != (self.public_url is None):
+            raise ValueError(
+                "give both `listen` (where the bot listens) and `public_url` (how the "
+                "Mattermost server reaches it), or neither (no `/atelier`, no buttons)"
+            )
+        if self.listen is not None:
+            listen_address(self.listen)
         return self
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """``"127.0.0.1:8066"`` → ``("127.0.0.1", 8066)``; ``"[::1]:8066"`` for IPv6."""
+    host, sep, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"`listen` must be host:port, e.g. 127.0.0.1:8066 (got {value!r})")
+    return host, int(port)
+
+
+class RoomSection(_Section):
+    """One room's own settings (``[rooms."<room id>"]``)."""
+
+    retention_days: int = Field(ge=1, le=MOST_DAYS)
 
 
 class Config(_Section):
@@ -105,6 +139,7 @@ class Config(_Section):
     timing: TimingSection = Field(default_factory=TimingSection)
     matrix: MatrixSection | None = None
     mattermost: MattermostSection | None = None
+    rooms: dict[str, RoomSection] = Field(default_factory=dict)
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
@@ -151,6 +186,11 @@ def warnings(config: Config) -> list[str]:
             found.append(
                 "[mattermost] url: plain http:// to another machine sends the token and "
                 "everyone's words unencrypted; use https://"
+            )
+        if config.mattermost.listen is not None and not config.mattermost.command_token:
+            found.append(
+                "[mattermost] command_token is not set: `/atelier` is refused until it is "
+                "(`atelier-bot mattermost-setup` registers the command and prints it); buttons work"
             )
         if not config.mattermost.verify_tls:
             found.append(

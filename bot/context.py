@@ -6,7 +6,7 @@ store or a platform.
 
 from dataclasses import dataclass
 
-from bot.effects import Effect, React, Record, Say, SayDirect
+from bot.effects import Button, Effect, React, Record, Say, SayDirect
 from bot.ids import MessageId, RoomId, UserId
 from bot.state import AtelierState
 from bot.texts import render
@@ -60,9 +60,11 @@ class Ctx:
         ref: str | None = None,
         pin: bool = False,
         reply: bool = False,
+        buttons: tuple[Button, ...] = (),
         **params: object,
     ) -> None:
-        self.say_text(key, self.t(key, **params), mentions=mentions, ref=ref, pin=pin, reply=reply)
+        body = self.t(key, **params)
+        self.say_text(key, body, mentions=mentions, ref=ref, pin=pin, reply=reply, buttons=buttons)
 
     def say_text(
         self,
@@ -73,6 +75,7 @@ class Ctx:
         ref: str | None = None,
         pin: bool = False,
         reply: bool = False,
+        buttons: tuple[Button, ...] = (),
     ) -> None:
         """Post in the room — in the atelier's thread if it runs in one; ``reply``: an answer
         to the person who wrote, in the thread they wrote in."""
@@ -85,8 +88,13 @@ class Ctx:
                 ref=ref,
                 pin=pin,
                 thread=self._thread(reply),
+                buttons=buttons,
             )
         )
+
+    def thread_for(self, reply: bool) -> MessageId | None:
+        """Where a post goes: see ``say_text`` (files follow the same rule)."""
+        return self._thread(reply)
 
     def _thread(self, reply: bool) -> MessageId | None:
         if reply and self.from_room:
@@ -97,8 +105,10 @@ class Ctx:
     def dm(self, user: str, key: str, **params: object) -> None:
         self.dm_text(user, key, self.t(key, **params))
 
-    def dm_text(self, user: str, key: str, body: str) -> None:
-        self.effects.append(SayDirect(room=self.room, user=UserId(user), key=key, body=body))
+    def dm_text(self, user: str, key: str, body: str, *, buttons: tuple[Button, ...] = ()) -> None:
+        self.effects.append(
+            SayDirect(room=self.room, user=UserId(user), key=key, body=body, buttons=buttons)
+        )
 
     def answer(self, user: str, direct: bool, key: str, **params: object) -> None:
         """Reply where the person asked: privately, or in the room naming them."""

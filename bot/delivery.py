@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 
 from bot.backoff import delay_after
-from bot.effects import Effect, React, Say, SayDirect
+from bot.effects import Effect, PostFile, React, Say, SayDirect
 from bot.events import Undeliverable
 from bot.ids import RoomId
 from bot.ports import Adapter, DeliveryError
@@ -130,7 +130,7 @@ class Delivery:
                 soonest = min(soonest or item.next_try - now, item.next_try - now)
                 continue
             adapter = self.adapter_for(room)
-            if adapter is None or not isinstance(effect, Say | SayDirect | React):
+            if adapter is None or not isinstance(effect, Say | SayDirect | React | PostFile):
                 log.error("no adapter for room %s; dropping %s", room, type(effect).__name__)
                 self._done(room, where, item, done, None)
                 continue
@@ -171,8 +171,8 @@ class Delivery:
         """Tell the engine (it tells the facilitator); a report that fails is only logged."""
         if isinstance(effect, React):
             return  # a missing ✅ under someone's message is no news
-        user = effect.user if isinstance(effect, SayDirect) else None
-        key = effect.key if isinstance(effect, Say | SayDirect) else ""
+        user = effect.user if isinstance(effect, SayDirect | PostFile) else None
+        key = effect.key if isinstance(effect, Say | SayDirect | PostFile) else ""
         self._spawn(self._report(Undeliverable(room=RoomId(room), user=user, key=key)))
 
     def _retry_later(self, room: str, delay: float) -> None:
@@ -190,4 +190,6 @@ class Delivery:
 
 def _destination(effect: Effect) -> str:
     """Where an effect goes, for ordering: ``""`` for the room, the user id for a private one."""
-    return effect.user if isinstance(effect, SayDirect) else ""
+    if isinstance(effect, SayDirect | PostFile):
+        return effect.user or ""
+    return ""

@@ -11,16 +11,40 @@ from bot.ids import MessageId, RoomId, UserId
 __all__ = [
     "Archive",
     "ArchiveQuery",
+    "Button",
     "CancelTimer",
+    "Carry",
+    "CycleQuery",
     "Effect",
+    "Offered",
     "Outward",
     "PersonalData",
+    "PostFile",
     "React",
     "Record",
     "Say",
     "SayDirect",
     "StartTimer",
 ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Button:
+    """A button under a message, where the platform has them (Mattermost): it does exactly
+    what the ``reaction`` to that message, or the private ``command``, does.
+
+    ``action`` is a neutral name (``join``, ``one``, ``yes``, ``next``…); ``label`` is shown on
+    it. ``guard`` names the step it was offered in (``bot.buttons.marker``; ``""`` for a button
+    valid at any step): a click after the step has moved on changes nothing and is answered
+    kindly. Matrix and the console show no
+    buttons: their people have the reactions and the commands.
+    """
+
+    action: str
+    label: str
+    reaction: str | None = None
+    command: str | None = None
+    guard: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +64,7 @@ class Say:
     ref: str | None = None
     pin: bool = False
     thread: MessageId | None = None
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +75,7 @@ class SayDirect:
     user: UserId
     key: str
     body: str
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +85,23 @@ class React:
     room: RoomId
     message_id: MessageId
     key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostFile:
+    """Post a text file (UTF-8) in the room, or to ``user`` privately: an exported record.
+
+    ``key`` names the catalogue text of its caption (tests and logs use it); ``caption`` is
+    that text rendered, posted with the file where the platform allows."""
+
+    room: RoomId
+    key: str
+    filename: str
+    mime: str
+    text: str
+    caption: str = ""
+    user: UserId | None = None
+    thread: MessageId | None = None  # in the room: post it in that thread
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,6 +154,7 @@ class ArchiveQuery:
     number: int | None = None
     delete: bool = False
     history: bool = False  # the room's past sessions, shared or not
+    export: bool = False  # record ``number`` as files (``exporter N``)
     thread: MessageId | None = None  # where the question was asked: the answer goes there
 
 
@@ -127,16 +171,47 @@ class PersonalData:
     forget: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleQuery:
+    """Hand the engine what the room remembers of its earlier sessions (``CycleFound``): who
+    has already offered a situation, and the problems carried to this session."""
+
+    room: RoomId
+    atelier_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Offered:
+    """``user`` offered a situation in this room (kept with the decision, until forget-me)."""
+
+    room: RoomId
+    user: UserId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Carry:
+    """``author``'s problem carried to the room's next session (``text``), or no longer
+    (``text`` empty): kept with the decision, private, under the room's retention period."""
+
+    room: RoomId
+    author: UserId
+    text: str = ""
+
+
 Effect = (
     Say
     | SayDirect
     | React
+    | PostFile
     | Record
     | StartTimer
     | CancelTimer
     | Archive
     | ArchiveQuery
     | PersonalData
+    | CycleQuery
+    | Offered
+    | Carry
 )
 #: the effects an adapter performs on its platform (the outbox holds only these)
-Outward = Say | SayDirect | React
+Outward = Say | SayDirect | React | PostFile

@@ -12,13 +12,14 @@ labelled the message.
 import copy
 import re
 
-from bot import archives, everyone, facilitation, flood, personal, steps
+from bot import archives, buttons, cycles, everyone, facilitation, flood, personal, steps
 from bot.bare_words import understood_without_prefix
 from bot.commands import COMMANDS, Command, Unknown, parse, spec
 from bot.context import Ctx, Invocation
 from bot.effects import CancelTimer, Effect, StartTimer
 from bot.events import (
     ArchiveFound,
+    CycleFound,
     DirectMessage,
     Event,
     MemberLeft,
@@ -42,12 +43,17 @@ from bot.state import AtelierState
 __all__ = ["Engine", "EngineSettings"]
 
 #: Handlers of the commands accepted at any step; the others are in the step's rules.
-_ANY_STEP: dict[str, steps.CommandHandler] = {**everyone.HANDLERS, **facilitation.HANDLERS}
+_ANY_STEP: dict[str, steps.CommandHandler] = {
+    **everyone.HANDLERS,
+    **facilitation.HANDLERS,
+    **cycles.HANDLERS,
+}
 
 #: Commands that need no atelier here (``start`` has its own path: it makes one).
 _ANYWHERE: dict[str, steps.CommandHandler] = {
     "archives": archives.ask,
     "history": archives.history,
+    "export": archives.export_record,
     "my-data": personal.my_data,
     "forget-me": personal.forget_me,
 }
@@ -83,7 +89,7 @@ class Engine:
             work = None
         ctx = Ctx(work, event.room, self.settings.language, now)
         before = dict(work.timers) if work is not None else {}
-        self._dispatch(ctx, event)
+        buttons.dispatch(ctx, event, self._dispatch)  # a stale click goes no further
         if ctx.has_atelier:
             steps.watch_plan(ctx)
         after = ctx.state
@@ -126,6 +132,9 @@ class Engine:
                 archives.answer(ctx, event, self._p)
             case PersonalDataFound():
                 personal.answer(ctx, event, self._p)
+            case CycleFound():
+                if ctx.has_atelier:
+                    cycles.on_found(ctx, event)
             case TimerFired():
                 if ctx.has_atelier:
                     _on_timer(ctx, event)

@@ -12,6 +12,7 @@ from bot.ids import EventId, MessageId, RoomId, UserId
 __all__ = [
     "ArchiveFound",
     "Archived",
+    "CycleFound",
     "DirectMessage",
     "Event",
     "MemberLeft",
@@ -74,6 +75,7 @@ class DirectMessage:
     sender_name: str
     text: str
     event_id: EventId | None = None
+    guard: str | None = None  # from a button: the step it was offered in (bot.buttons)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +93,7 @@ class ReactionAdded:
     ref: str
     key: str
     event_id: EventId | None = None
+    guard: str | None = None  # from a button: the step it was offered in (bot.buttons)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,6 +180,17 @@ class PersonalDataFound:
     records: int = 0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleFound:
+    """What the room remembers for the atelier ``atelier_id``: who has already offered a
+    situation here, and the problems their authors carried to this session (author, text)."""
+
+    room: RoomId
+    atelier_id: str
+    offerers: tuple[str, ...] = ()
+    carried: tuple[tuple[str, str], ...] = ()
+
+
 Event = (
     MessagePosted
     | MessageEdited
@@ -189,4 +203,5 @@ Event = (
     | Undeliverable
     | ArchiveFound
     | PersonalDataFound
+    | CycleFound
 )

@@ -4,7 +4,7 @@ Typed in a private message to the bot, or in the room by the facilitator. A jump
 ``goto``) enters a step only if its rules allow it now (``StepRules.blocks_jump``).
 """
 
-from bot import clock
+from bot import buttons, clock
 from bot.context import Invocation
 from bot.formats import StepKind
 from bot.permissions import shown
@@ -28,7 +28,9 @@ __all__ = ["HANDLERS"]
 def _confirm(call: Invocation) -> None:
     """Tell the facilitator, in private, that it is done."""
     if call.direct and call.ctx.has_atelier:
-        call.tell("facilitator.done", title=title(call.ctx, call.ctx.s.kind))
+        ctx = call.ctx
+        body = ctx.t("facilitator.done", title=title(ctx, ctx.s.kind))
+        ctx.dm_text(call.user, "facilitator.done", body, buttons=buttons.steering(ctx))
 
 
 def _next(call: Invocation) -> None:

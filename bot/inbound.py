@@ -21,6 +21,9 @@ class DirectIn:
     sender_name: str
     text: str
     event_id: EventId | None = None
+    #: a button's: the atelier it steers (no guessing), and the step it was offered in
+    room: RoomId | None = None
+    guard: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,6 +34,7 @@ class ReactionIn:
     message_id: MessageId
     key: str
     event_id: EventId | None = None
+    guard: str | None = None  # a button's: the step it was offered in
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

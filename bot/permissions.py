@@ -47,6 +47,8 @@ def refusal(
         if user == s.facilitator:
             return "refusal.facilitator_not_participant", {}
         return "refusal.not_participant", {"facilitator": facilitator}
+    if command.name == "carry" and user not in s.carry_asked:  # asked at the end (bot/cycles.py)
+        return "carry.not_now", {}
     if who is Who.OFFERER and user != s.offerer:
         offerer = s.name(s.offerer) if s.offerer else "—"
         return "refusal.only_offerer", {"offerer": offerer}

@@ -8,6 +8,7 @@ stays the group's, without the name. The engine changes the state; the store doe
 (``PersonalData`` → ``bot/store_people.py``) and reports back (``PersonalDataFound``).
 """
 
+from bot import cycles
 from bot.context import Ctx, Invocation
 from bot.effects import PersonalData
 from bot.events import PersonalDataFound
@@ -57,6 +58,7 @@ def _forget_in_state(s: AtelierState, person: str, neutral: str) -> None:
     s.offerer_notes = [e for e in s.offerer_notes if e.author != person]
     s.feelings = [e for e in s.feelings if e.author != person]
     s.problems = [p for p in s.problems if p.author != person or p.number == s.chosen]
+    cycles.forget(s, person)
     s.people[person] = s.people[person].model_copy(update={"name": neutral, "forgotten": True})
     if s.facilitator == person:
         s.facilitator_name = neutral

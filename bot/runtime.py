@@ -20,8 +20,12 @@ from bot.effects import (
     Archive,
     ArchiveQuery,
     CancelTimer,
+    Carry,
+    CycleQuery,
     Effect,
+    Offered,
     PersonalData,
+    PostFile,
     React,
     Record,
     Say,
@@ -44,6 +48,7 @@ from bot.ids import RoomId
 from bot.inbound import DirectIn, Inbound, ReactionIn, ReactionOut, Reconnected
 from bot.log_safe import failure
 from bot.ports import Adapter
+from bot.retention import SWEEP_EVERY
 from bot.routing import rooms_for
 from bot.scheduler import TimerScheduler
 from bot.state import AtelierState
@@ -79,6 +84,7 @@ class Runtime:
         self.delivery = Delivery(store, adapters, clock, report=self.process, spawn=self._spawn)
         self._scheduler = TimerScheduler(self._on_timer, clock)
         self._closing = False
+        self._sweeper: asyncio.Task[None] | None = None
         self.handled = 0
         self.changed = asyncio.Event()
 
@@ -89,22 +95,48 @@ class Runtime:
         The adapters connect first: an effect owed from before a stop can only be sent once
         its platform is connected (a room's later effects still wait behind it, in order).
         """
+        await self.sweep()  # what outlived its period while the bot was down goes first
         self.states = await self.store.active_ateliers()
         self._scheduler.start()
         for room, state in self.states.items():
             for name, at in state.timers.items():
                 self._scheduler.arm(room, name, at)
+            if not state.cycle_known:  # asked before a stop, not answered: asked again
+                self._spawn(self._look_up(CycleQuery(room=RoomId(room), atelier_id=state.id)))
         for adapter in self.adapters:
             await adapter.connect(self.receive)
         for room in {item.room for item in await self.store.pending()}:
             await self.delivery.deliver(room)
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep_every(SWEEP_EVERY))
 
     async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         self.delivery.stop()
         self._scheduler.shutdown()
         for adapter in self.adapters:
             await adapter.close()
         await self.store.flush()  # the last delivery marks
+
+    async def sweep(self) -> None:
+        """Delete what outlived its room's retention period (bot/retention.py), at the
+        runtime's clock; an atelier left untouched that long is closed and forgotten here."""
+        settings = self.engine.settings
+        now = self.clock()
+        closed = await self.store.sweep(now, settings.retention_days, settings.room_retention_days)
+        for room in closed:
+            async with self._lock(room):
+                state = self.states.pop(room, None)
+                for name in state.timers if state is not None else ():
+                    self._scheduler.cancel(room, name)
+
+    async def _sweep_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.sweep()
+            except Exception as error:
+                _log_failure("the retention sweep failed", error)
 
     def _lock(self, room: str) -> asyncio.Lock:
         lock = self._locks.get(room)
@@ -140,6 +172,7 @@ class Runtime:
                     ref=ref,
                     key=inbound.key,
                     event_id=inbound.event_id,
+                    guard=inbound.guard,
                 )
                 await self.process(event)
             case ReactionOut():
@@ -163,13 +196,16 @@ class Runtime:
 
     async def _receive_direct(self, inbound: DirectIn) -> None:
         adapter = self.delivery.adapter_named(inbound.platform)
-        rooms, text = rooms_for(
-            self.states,
-            inbound.sender,
-            inbound.text,
-            owns=adapter.owns if adapter is not None else lambda room: True,
-            label=self._room_label,
-        )
+        if inbound.room is not None:  # a button names its atelier
+            rooms, text = [str(inbound.room)], inbound.text
+        else:
+            rooms, text = rooms_for(
+                self.states,
+                inbound.sender,
+                inbound.text,
+                owns=adapter.owns if adapter is not None else lambda room: True,
+                label=self._room_label,
+            )
         if len(rooms) > 1:
             lang = self.engine.settings.language
             listing = ", ".join(f"« {self._room_label(room)} »" for room in rooms)
@@ -187,6 +223,7 @@ class Runtime:
                 sender_name=inbound.sender_name,
                 text=text,
                 event_id=inbound.event_id,
+                guard=inbound.guard,
             )
         )
 
@@ -234,9 +271,11 @@ class Runtime:
                     self._scheduler.arm(effect.room, effect.name, effect.at)
                 case CancelTimer():
                     self._scheduler.cancel(effect.room, effect.name)
-                case Say() | SayDirect() | React() | Record() | Archive():
+                case Say() | SayDirect() | React() | PostFile() | Record() | Archive():
                     pass  # the store has kept them (outbox, inputs, archive); delivered below
-                case ArchiveQuery() | PersonalData():
+                case Offered() | Carry():
+                    pass  # the store has kept them (the room's memory)
+                case ArchiveQuery() | PersonalData() | CycleQuery():
                     self._spawn(self._look_up(effect))
                 case _:
                     assert_never(effect)
@@ -246,7 +285,7 @@ class Runtime:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _look_up(self, query: ArchiveQuery | PersonalData) -> None:
+    async def _look_up(self, query: ArchiveQuery | PersonalData | CycleQuery) -> None:
         """Ask the store, then let the engine answer (a question, not an input: a crash
         before the answer loses the answer only)."""
         try:

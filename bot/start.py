@@ -7,9 +7,10 @@ the engine's settings and the chosen format, then enters the format's first step
 
 from dataclasses import dataclass
 
-from bot import clock, steps
+from bot import buttons, clock, cycles, steps
 from bot.context import Invocation
 from bot.formats import DEFAULT_FORMAT_ID, Format
+from bot.retention import retention_days
 from bot.state import AtelierState, Person
 
 __all__ = ["EngineSettings", "may_start", "start"]
@@ -24,6 +25,10 @@ class EngineSettings:
     default_format: str = DEFAULT_FORMAT_ID
     #: who may start an atelier in a room: "anyone" in it, its "moderators", or these user ids
     who_may_start: str | tuple[str, ...] = "anyone"
+    #: days a private input kept past an atelier stays (bot/retention.py), by default…
+    retention_days: int = 90
+    #: …and in these rooms
+    room_retention_days: tuple[tuple[str, int], ...] = ()
 
 
 def may_start(settings: EngineSettings, user: str, moderator: bool) -> bool:
@@ -95,8 +100,12 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         facilitator=sender,
         facilitator_name=call.name,
         people={sender: Person(user_id=sender, name=call.name)},
+        retention_days=retention_days(
+            ctx.room, settings.retention_days, settings.room_retention_days
+        ),
     )
     ctx.replace_state(state)
+    cycles.ask_memory(ctx)
     steps.start_step(ctx, 0)
     planned = steps.planned_end(ctx)
     state.announced_end = announced if announced is not None else planned
@@ -107,7 +116,8 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         planned=clock.clock(planned, state.timezone),
     )  # a plan longer than the announced end is the facilitator's news (steps.watch_plan)
     # the facilitator is welcomed privately at once: how to steer, and when the bot will write
-    ctx.dm(sender, "guide.facilitator", name=call.name)
+    guide = ctx.t("guide.facilitator", name=call.name)
+    ctx.dm_text(sender, "guide.facilitator", guide, buttons=buttons.steering(ctx))
 
 
 def _parse_start(args: str) -> dict[str, str]:

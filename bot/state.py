@@ -148,6 +148,17 @@ class AtelierState(_Model):
     record_consent: dict[str, bool] = Field(default_factory=dict)
     #: the facilitator chose to share it without the passages of those who did not say yes
     record_partial: bool = False
+    #: days a private input kept past the atelier stays (a carried problem): bot/retention.py
+    retention_days: int = 90
+    #: the room's memory has been read (``bot/cycles.py``): who has already offered a situation
+    cycle_known: bool = False
+    past_offerers: list[str] = Field(default_factory=list)
+    #: problems carried from an earlier session, by author, until they confirm or withdraw
+    carried: dict[str, str] = Field(default_factory=dict)
+    #: authors already asked about their carried problem
+    carried_asked: list[str] = Field(default_factory=list)
+    #: authors asked, at the end, whether to carry their problem not chosen
+    carry_asked: list[str] = Field(default_factory=list)
     turns: Turns = Field(default_factory=Turns)
     #: people the bot could not write to privately ("" for the room): the facilitator was told
     unreachable: list[str] = Field(default_factory=list)

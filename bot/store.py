@@ -22,17 +22,18 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
-from bot.effects import Archive, ArchiveQuery, CancelTimer, Effect, PersonalData, StartTimer
-from bot.events import ArchiveFound, PersonalDataFound
+from bot.effects import ArchiveQuery, CycleQuery, Effect, PersonalData
+from bot.events import ArchiveFound, CycleFound, PersonalDataFound
 from bot.retention import EVENT_IDS_DAYS, scrubbed
 from bot.state import AtelierState
-from bot.store_archive import archive_row, look_up
+from bot.store_archive import look_up
+from bot.store_cycles import cycle_memory
 from bot.store_people import personal_data
 from bot.store_rows import (
     PENDING,
     Mark,
     OutboxItem,
-    effect_row,
+    effect_rows,
     outbox_item,
     transaction,
     write_marks,
@@ -47,6 +48,7 @@ from bot.store_schema import (
     stored_state,
     written,
 )
+from bot.store_sweep import sweep
 
 __all__ = ["MIGRATIONS", "NewerDatabaseError", "OutboxItem", "Store"]
 
@@ -110,6 +112,7 @@ class Store:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA secure_delete=ON")  # deleted words overwritten (retention)
             await store._in_thread(migrate)
         except BaseException:
             await db.close()
@@ -190,11 +193,7 @@ class Store:
         if state is not None:
             kept = scrubbed(state) if ended else state  # bot/retention.py
             statements, after = state_changes(kept, self._written.get(state.id), now)
-        for effect in effects:
-            if isinstance(effect, Archive):
-                statements.append(archive_row(effect))
-            elif not isinstance(effect, StartTimer | CancelTimer | ArchiveQuery | PersonalData):
-                statements.append(effect_row(effect, room, now))  # the state holds deadlines
+        statements += effect_rows(effects, room, now)
         marks = self._take_marks()
         if ended and state is not None:
             # the atelier is over: its labels mean nothing to the next one in this room (a ✋
@@ -366,12 +365,27 @@ class Store:
         return [{"kind": r[0], "author": r[1], "content": r[2], **json.loads(r[3])} for r in rows]
 
     @_serialized
-    async def answer(self, query: ArchiveQuery | PersonalData) -> ArchiveFound | PersonalDataFound:
-        """What a person asked: the room's archive (bot/store_archive.py), or what the store
-        holds about them, erased if they asked so (bot/store_people.py)."""
+    async def answer(
+        self, query: ArchiveQuery | PersonalData | CycleQuery
+    ) -> ArchiveFound | PersonalDataFound | CycleFound:
+        """What was asked: the room's archive (bot/store_archive.py), what the store holds
+        about a person, erased if they asked so (bot/store_people.py), or what the room
+        remembers of its sessions (bot/store_cycles.py)."""
         if isinstance(query, ArchiveQuery):
             return await self._in_thread(lambda db: look_up(db, query))
+        if isinstance(query, CycleQuery):
+            return await self._in_thread(lambda db: cycle_memory(db, query))
         return await self._in_thread(lambda db: personal_data(db, query))
+
+    @_serialized
+    async def sweep(self, now: float, days: int, rooms: tuple[tuple[str, int], ...]) -> list[str]:
+        """Delete what outlived its retention period (bot/store_sweep.py); the rooms whose
+        atelier, left untouched that long, was closed."""
+        closed = await self._in_thread(lambda db: sweep(db, now, days, rooms))
+        for room, atelier_id in closed:
+            self._written.pop(atelier_id, None)
+            self._refs[room] = {}
+        return [room for room, _ in closed]
 
     async def get(self, key: str) -> str | None:
         rows = await self._rows("SELECT value FROM kv WHERE key = ?", (key,))

@@ -1,8 +1,9 @@
 """What the store holds about one person, shown to them (``mes-données``) or erased at their
 request (``oublie-moi``): their inputs in the ateliers running now (an ended atelier keeps
-none, ``bot/retention.py``), and the archived records where their name appears — the name is
-then replaced by a neutral mention (records were shared with everyone's consent, so the rest
-of the text stays the group's). Runs on the store's thread.
+none, ``bot/retention.py``), what the rooms remember of them between sessions (a carried
+problem, having offered a situation: ``bot/store_cycles.py``), and the archived records where
+their name appears — the name is then replaced by a neutral mention (records were shared with
+everyone's consent, so the rest of the text stays the group's). Runs on the store's thread.
 """
 
 import sqlite3
@@ -10,6 +11,7 @@ import sqlite3
 from bot.effects import PersonalData
 from bot.events import PersonalDataFound
 from bot.markup import user
+from bot.store_cycles import forget_in_cycles, held_in_cycles
 
 __all__ = ["NEUTRAL", "personal_data"]
 
@@ -23,7 +25,7 @@ def personal_data(db: sqlite3.Connection, query: PersonalData) -> PersonalDataFo
         f"SELECT kind, content FROM inputs WHERE author = ? AND atelier_id IN ({running})"
         " AND content != '' ORDER BY id",
         (query.user,),
-    ).fetchall()
+    ).fetchall() + held_in_cycles(db, query.user)
     marked = [user(name) for name in query.names if name.strip()]
     records = [
         (row_id, title, body)
@@ -35,12 +37,16 @@ def personal_data(db: sqlite3.Connection, query: PersonalData) -> PersonalDataFo
         db.execute(
             f"DELETE FROM inputs WHERE author = ? AND atelier_id IN ({running})", (query.user,)
         )
+        forget_in_cycles(db, query.user)
         neutral = user(NEUTRAL.get(query.lang, NEUTRAL["en"]))
         for row_id, title, body in records:
             for name in marked:
                 title, body = title.replace(name, neutral), body.replace(name, neutral)
             db.execute("UPDATE archive SET title = ?, body = ? WHERE id = ?", (title, body, row_id))
+        if records:  # the search index drops the old words too, not only marks them deleted
+            db.execute("INSERT INTO archive_words(archive_words) VALUES ('optimize')")
         db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the log (retention)
     return PersonalDataFound(
         room=query.room,
         user=query.user,

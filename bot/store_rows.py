@@ -10,8 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from bot.effects import Effect, Record
+from bot.effects import Archive, Carry, Effect, Offered, Outward, Record
 from bot.serialize import effect_from_json, effect_to_json
+from bot.store_archive import archive_row
+from bot.store_cycles import cycle_row
 from bot.store_schema import Statement
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "Mark",
     "OutboxItem",
     "effect_row",
+    "effect_rows",
     "outbox_item",
     "transaction",
     "write_marks",
@@ -48,6 +51,20 @@ def effect_row(effect: Effect, room: str, now: float) -> Statement:
         "INSERT INTO outbox(room, effect, created_at) VALUES (?, ?, ?)",
         (room, effect_to_json(effect), now),
     )
+
+
+def effect_rows(effects: Sequence[Effect], room: str, now: float) -> list[Statement]:
+    """The statements that keep a decision's effects: inputs, outbox, archive, the room's
+    memory (timers are not among them: the state holds its deadlines)."""
+    statements: list[Statement] = []
+    for effect in effects:
+        if isinstance(effect, Archive):
+            statements.append(archive_row(effect))
+        elif isinstance(effect, Offered | Carry):
+            statements.append(cycle_row(effect, now))
+        elif isinstance(effect, Record | Outward):
+            statements.append(effect_row(effect, room, now))
+    return statements
 
 
 def transaction(db: sqlite3.Connection, work: Callable[[], None]) -> None:

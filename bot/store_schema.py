@@ -197,6 +197,25 @@ MIGRATIONS: tuple[Sequence[Migration], ...] = (
     ),
     # 3: the rooms' archives of shared records, searchable (bot/store_archive.py)
     (_create_archive,),
+    # 4: what a room remembers between sessions: offerers, carried problems (bot/cycles.py)
+    (
+        """
+        CREATE TABLE offerers (
+            room TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            at REAL NOT NULL,
+            PRIMARY KEY (room, user_id)
+        );
+        CREATE TABLE carried (
+            room TEXT NOT NULL,
+            author TEXT NOT NULL,
+            text TEXT NOT NULL,
+            at REAL NOT NULL,
+            PRIMARY KEY (room, author)
+        );
+        CREATE INDEX carried_at ON carried(at);
+        """,
+    ),
 )
 
 

@@ -4,7 +4,7 @@
 the state, collects the effects and fires due timers when the clock is moved forward.
 """
 
-from bot.effects import Effect, React, Say, SayDirect, StartTimer
+from bot.effects import Effect, Outward, Say, SayDirect, StartTimer
 from bot.engine import Engine, EngineSettings
 from bot.events import (
     DirectMessage,
@@ -173,7 +173,7 @@ class RecordingAdapter:
 
     def __init__(self, prefix: str = "!") -> None:
         self.prefix = prefix
-        self.performed: list[Say | SayDirect | React] = []
+        self.performed: list[Outward] = []
         self.down = False
         self.names: dict[str, str] = {}  # room names, as a platform would know them
         self.sink: Sink | None = None
@@ -188,9 +188,7 @@ class RecordingAdapter:
     async def connect(self, sink: Sink) -> None:
         self.sink = sink
 
-    async def perform(
-        self, effect: Say | SayDirect | React, *, idempotency_key: str | None = None
-    ) -> str | None:
+    async def perform(self, effect: Outward, *, idempotency_key: str | None = None) -> str | None:
         if self.down:
             raise DeliveryError("server down", retry_after=0.05)
         self.performed.append(effect)

@@ -50,6 +50,7 @@ BOT_PARAMS = frozenset(
         "command",  # a command word, as the bot spells it
         "count",
         "date",
+        "days",  # a number of days
         "first",
         "formats",  # the installation's format ids
         "kind",  # the bot's name for a kind of input
@@ -77,6 +78,7 @@ BOT_PARAMS = frozenset(
         "suggestion",  # a command word the bot suggests
         "time_left",  # a text of the bot's
         "title",  # a step or format title
+        "tied",  # the bot's list of numbers
         "total",
         "votes",
     }

@@ -3,7 +3,7 @@
 Pure functions over the list of votes; the engine decides what to say.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from bot.numbers import whole
 from bot.state import Vote
@@ -93,6 +93,7 @@ def top(totals: dict[int, int]) -> list[int]:
     return sorted(number for number, count in totals.items() if count == best)
 
 
-def ranking(totals: dict[int, int]) -> list[int]:
-    """Problems by votes, most first; equal counts in order of presentation."""
-    return sorted(totals, key=lambda number: (-totals[number], number))
+def ranking(totals: dict[int, int], first: Collection[int] = ()) -> list[int]:
+    """Problems by votes, most first; among equal counts, those in ``first`` (their author has
+    not offered a situation yet), then in order of presentation."""
+    return sorted(totals, key=lambda number: (-totals[number], number not in first, number))

@@ -1,4 +1,5 @@
-"""``scripts/bench``: run the benchmarks B1–B7 (and B2b), print one table, write BENCHMARKS.md.
+"""``scripts/bench``: run the benchmarks B1–B7 (and B2b, B6b), print one table, write
+BENCHMARKS.md.
 
     scripts/bench            all of them (about 4 minutes), then BENCHMARKS.md is rewritten
     scripts/bench --smoke    tiny sizes, only to check that they still run (CI does this)
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_archive import b7_archive
+from bench_buttons import b6b_buttons
 from bench_engine import b1_engine, b2_runtime
 from bench_latency import b5_matrix, b6_mattermost
 from bench_scale import b3_b4_scale
@@ -114,6 +116,19 @@ def _rows(only: set[str], smoke: bool) -> list[Row]:
                     f"ratios ≤ 1.2 — {_verdict(p50 <= 1.2 and p95 <= 1.2)}",
                 )
             )
+    if "B6B" in only:
+        b = b6b_buttons(smoke)
+        p50, p95 = b["bot_p50"] / b["echo_p50"], b["bot_p95"] / b["echo_p95"]
+        rows.append(
+            (
+                "B6b",
+                f"button → answer, Mattermost test server, {b['n']:.0f} sequential",
+                f"bot p50 {b['bot_p50']:.1f} ms, p95 {b['bot_p95']:.1f} ms",
+                f"raw button integration p50 {b['echo_p50']:.1f} ms,"
+                f" p95 {b['echo_p95']:.1f} ms; ×{p50:.2f} / ×{p95:.2f}",
+                f"ratios ≤ 1.2 — {_verdict(p50 <= 1.2 and p95 <= 1.2)}",
+            )
+        )
     if "B7" in only:
         b7 = b7_archive(smoke)
         rows.append(
@@ -151,7 +166,7 @@ def _machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes; BENCHMARKS.md kept")
-    parser.add_argument("--only", default="B1,B2,B2B,B3,B4,B5,B6,B7")
+    parser.add_argument("--only", default="B1,B2,B2B,B3,B4,B5,B6,B6B,B7")
     args = parser.parse_args(argv)
     only = {part.strip().upper() for part in args.only.split(",")}
     started = time.monotonic()
@@ -159,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     table = _table(rows)
     print(table)
     print(f"\n({_machine()}; {time.monotonic() - started:.0f} s)")
-    if not args.smoke and only >= {"B1", "B2", "B2B", "B3", "B4", "B5", "B6", "B7"}:
+    if not args.smoke and only >= {"B1", "B2", "B2B", "B3", "B4", "B5", "B6", "B6B", "B7"}:
         notes = (ROOT / "scripts" / "BENCHMARKS.notes.md").read_text(encoding="utf-8")
         (ROOT / "BENCHMARKS.md").write_text(
             f"# Benchmarks\n\nWritten by `scripts/bench` on {_machine()}.\n\n{table}\n\n{notes}",

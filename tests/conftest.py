@@ -78,8 +78,11 @@ def synapse(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 async def mattermost():  # type: ignore[no-untyped-def]
     """A fresh Mattermost test server; any request or answer off the published API fails."""
     from mattermost_server import MattermostServer
+    from mattermost_server_files import serve_files
 
-    server = await MattermostServer().start()
+    server = MattermostServer()
+    serve_files(server)  # the files API, as a real server has (exported records)
+    await server.start()
     try:
         yield server
     finally:

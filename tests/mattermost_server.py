@@ -224,6 +224,8 @@ class MattermostServer:
         app = web.Application(middlewares=[self._checked], client_max_size=16 * MAX_REQUEST_BYTES)
         app.router.add_get(f"{API}/websocket", self._websocket)
         app.router.add_route("*", f"{API}/{{tail:.*}}", self._dispatch)
+        # outside the API, what extensions serve: ``/hooks/…`` (a slash command's response_url)
+        app.router.add_route("*", "/hooks/{tail:.*}", self._hooks)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -505,6 +507,22 @@ class MattermostServer:
                     return await self._unreact(user, who, post_id, emoji)
             for extension in self.extensions:
                 response = await extension(self, request, user, parts)
+                if response is not None:
+                    return response
+            raise ApiError(404, "api.context.404.app_error", "Sorry, we could not find the page.")
+        except ApiError as error:
+            return self._error(error.status, error.error_id, error.message)
+
+    async def _hooks(self, request: web.Request) -> web.Response:
+        """``/hooks/…`` (no session: the hook's id is its secret), served by the extensions
+        that take ``user`` "" and the parts after ``hooks``."""
+        parts = ["hooks", *request.match_info["tail"].strip("/").split("/")]
+        undocumented = f"undocumented request {request.method} {request.path}"
+        if undocumented in self.violations:  # not API v4: the document does not cover it
+            self.violations.remove(undocumented)
+        try:
+            for extension in self.extensions:
+                response = await extension(self, request, "", parts)
                 if response is not None:
                     return response
             raise ApiError(404, "api.context.404.app_error", "Sorry, we could not find the page.")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot import clock
 from bot.context import Ctx, Invocation
+from bot.effects import Button
 from bot.formats import Step, StepKind
 from bot.numbers import amount
 from bot.refs import Ref, encode
@@ -141,7 +142,12 @@ def planned_end(ctx: Ctx) -> float:
 
 # -- what steps say and keep -------------------------------------------------------------------
 def announce(
-    ctx: Ctx, *, mentions: tuple[str, ...] = (), ref: Ref | None = None, **params: object
+    ctx: Ctx,
+    *,
+    mentions: tuple[str, ...] = (),
+    ref: Ref | None = None,
+    buttons: tuple[Button, ...] = (),
+    **params: object,
 ) -> None:
     """The step's message: its number, title and time, then how it goes."""
     s = ctx.s
@@ -156,7 +162,7 @@ def announce(
     )
     body = header + "\n" + ctx.t(f"howto.{kind}", prefix=s.prefix, **params)
     label = encode(ref) if ref is not None else None
-    ctx.say_text(f"howto.{kind}", body, mentions=mentions, ref=label)
+    ctx.say_text(f"howto.{kind}", body, mentions=mentions, ref=label, buttons=buttons)
 
 
 def enter_with_offerer(ctx: Ctx) -> None:

@@ -1,5 +1,6 @@
 """The choice: problem cards to vote on (reactions, or ``vote 2 2 5``), ties, the ranking."""
 
+from bot import buttons, cycles
 from bot.context import Ctx, Invocation
 from bot.formats import StepKind
 from bot.reactions import VOTE_WEIGHTS
@@ -38,6 +39,7 @@ def _post_cards(ctx: Ctx) -> None:
         ctx.say(
             "choice.card_unpresented" if number in s.unpresented else "choice.card",
             ref=encode(Card(number=number, round=s.vote_round)),
+            buttons=buttons.votes(ctx),
             number=number,
             text=problem.text,
             author=s.name(problem.author),
@@ -79,10 +81,13 @@ def _finish(ctx: Ctx) -> bool:
     totals = tally(s.current_votes, s.candidates)
     if s.vote_round == s.first_round:
         s.first_tally = dict(totals)
-    best = top(totals)
+    tied = top(totals)
+    best = cycles.newcomers(s, tied) or tied  # not offered yet: first among equals
     if len(best) == 1:
-        _choose(ctx, best[0], totals)
+        _choose(ctx, best[0], totals, newcomer=len(tied) > 1)
         return True
+    if len(best) < len(tied):
+        ctx.say("tie.newcomers_first", numbers=_numbers(ctx, best), tied=_numbers(ctx, tied))
     s.tie = TieBreak(numbers=best, round=s.vote_round)
     listing = _numbers(ctx, best)
     ctx.say("tie.announce", numbers=listing, votes=totals[best[0]], facilitator=s.facilitator_name)
@@ -117,13 +122,14 @@ def _tie_window_passed(ctx: Ctx) -> bool:
     return False
 
 
-def _choose(ctx: Ctx, number: int, totals: dict[int, int]) -> None:
+def _choose(ctx: Ctx, number: int, totals: dict[int, int], *, newcomer: bool = False) -> None:
     s = ctx.s
     s.tie = None
     everyone = {p.number: s.first_tally.get(p.number, 0) for p in s.problems}
-    others = [n for n in ranking(everyone) if n != number]
+    others = [n for n in ranking(everyone, cycles.newcomers(s, everyone)) if n != number]
     s.ranking = [number, *others]
-    ctx.say("choice.result", number=number, votes=totals.get(number, 0))
+    key = "choice.result_newcomer" if newcomer else "choice.result"
+    ctx.say(key, number=number, votes=totals.get(number, 0))
 
 
 def _settle_tie(call: Invocation) -> None:

@@ -1,5 +1,6 @@
 """Consent: the chosen problem's author says yes (and becomes the offerer) or no (next one)."""
 
+from bot import buttons
 from bot.context import Ctx, Invocation
 from bot.formats import StepKind
 from bot.refs import Consent, encode
@@ -45,6 +46,7 @@ def _ask(ctx: Ctx) -> None:
         "consent.ask",
         mentions=(problem.author,),
         ref=encode(Consent(number=number)),
+        buttons=buttons.consent(ctx),
         name=s.name(problem.author),
         number=number,
         text=problem.text,

@@ -1,6 +1,6 @@
 """Moving between steps, read from the table of steps: enter, finish, deadlines."""
 
-from bot import clock
+from bot import buttons, clock, cycles
 from bot.context import Ctx
 from bot.formats import StepKind
 from bot.steps.base import StepRules, set_deadline, title
@@ -39,6 +39,8 @@ def start_step(ctx: Ctx, index: int) -> None:
     duration = entry_seconds(ctx)
     set_deadline(ctx, duration)
     rules_of(s.kind).enter(ctx)
+    if s.step_index == index == len(s.format.steps) - 1 and not s.finished:
+        cycles.ask_carry(ctx)
     if s.step_index == index and not s.finished:
         say_sizing(ctx, duration)
         if s.step.optional:
@@ -68,6 +70,7 @@ def finish_atelier(ctx: Ctx) -> None:
     for name in list(s.timers):
         ctx.clear_timer(name)
     s.paused = None
+    cycles.at_end(ctx)
     s.finished = True
     ctx.say("atelier.finished", title=s.format.title(ctx.lang))
 
@@ -81,7 +84,9 @@ def on_deadline(ctx: Ctx) -> None:
         return
     if s.step.waits_for_facilitator:
         ctx.say("step.time_up_waiting", title=title(ctx, s.kind))
-        ctx.dm(s.facilitator, "facilitator.time_up", title=title(ctx, s.kind))
+        body = ctx.t("facilitator.time_up", title=title(ctx, s.kind))
+        steering = buttons.steering(ctx, pause=False)
+        ctx.dm_text(s.facilitator, "facilitator.time_up", body, buttons=steering)
         return
     ctx.say("step.time_up", title=title(ctx, s.kind))
     advance(ctx)

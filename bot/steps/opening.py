@@ -1,6 +1,6 @@
 """The opening steps: welcome (people join), presentation of the format, the group's rules."""
 
-from bot import clock
+from bot import buttons, clock
 from bot.commands import normalize
 from bot.context import Ctx, Invocation
 from bot.formats import StepKind
@@ -93,7 +93,13 @@ def _finish_welcome(ctx: Ctx) -> bool:
 # -- welcome, presentation ---------------------------------------------------------------------
 def _enter_welcome(ctx: Ctx) -> None:
     s = ctx.s
-    announce(ctx, ref=Welcome(), title=s.format.title(ctx.lang), facilitator=s.facilitator_name)
+    announce(
+        ctx,
+        ref=Welcome(),
+        buttons=buttons.welcome(ctx),
+        title=s.format.title(ctx.lang),
+        facilitator=s.facilitator_name,
+    )
 
 
 def _enter_presentation(ctx: Ctx) -> None:

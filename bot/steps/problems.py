@@ -1,6 +1,6 @@
 """Problem search (each participant writes one problem) and problem sharing (each presents it)."""
 
-from bot import clock
+from bot import clock, cycles
 from bot.context import Ctx
 from bot.state import Problem
 from bot.steps.base import StepRules, announce, note, text_command
@@ -15,6 +15,7 @@ __all__ = ["PROBLEM_SEARCH", "PROBLEM_SHARING", "submit_problem"]
 def submit_problem(ctx: Ctx, user: str, text: str, message_id: str | None) -> None:
     """Someone's problem, new or replacing their earlier one."""
     s = ctx.s
+    cycles.replaced(ctx, user)
     existing = s.problem_of(user)
     if existing is not None and existing.number in s.declined:
         s.problems.remove(existing)  # its author declined it: rewritten, it is a new problem
@@ -40,7 +41,9 @@ def submit_problem(ctx: Ctx, user: str, text: str, message_id: str | None) -> No
 def _enter_search(ctx: Ctx) -> None:
     announce(ctx)
     for user in ctx.s.participants:
-        ctx.dm(user, "problem.dm_invite", name=ctx.s.name(user))
+        if user not in ctx.s.carried:  # who carried one is asked about it instead
+            ctx.dm(user, "problem.dm_invite", name=ctx.s.name(user))
+    cycles.propose_carried(ctx)
 
 
 def _finish_search(ctx: Ctx) -> bool:
@@ -79,7 +82,11 @@ PROBLEM_SEARCH = StepRules(
     finish=_finish_search,
     takes_direct=_takes_problem,
     direct_text=_problem_written,
-    commands={"problem": text_command(submit_problem, how="problem.how")},
+    commands={
+        "problem": text_command(submit_problem, how="problem.how"),
+        "yes": cycles.confirm_carried,
+        "no": cycles.withdraw_carried,
+    },
 )
 
 

@@ -14,7 +14,7 @@ in it says whether it may be shared with the group.
    A record not shared is not kept: only the offerer's private copy exists.
 """
 
-from bot import clock
+from bot import archives, buttons, clock
 from bot.context import Ctx, Invocation
 from bot.effects import Archive
 from bot.formats import StepKind
@@ -96,6 +96,7 @@ def _open_round(ctx: Ctx) -> None:
         "record.ask",
         mentions=present,
         ref=encode(RecordConsent()),
+        buttons=buttons.record(ctx),
         offerer=s.name(s.offerer or ""),
         prefix=s.prefix,
     )
@@ -103,7 +104,8 @@ def _open_round(ctx: Ctx) -> None:
         if user in s.record_consent:
             continue  # the offerer, who has said yes already
         key = "record.preview" if user in s.participants else "record.preview_departed"
-        ctx.dm_text(user, key, ctx.t(key, name=s.name(user)) + "\n\n" + text)
+        body = ctx.t(key, name=s.name(user)) + "\n\n" + text
+        ctx.dm_text(user, key, body, buttons=buttons.answer(ctx))
     _maybe_conclude(ctx)
 
 
@@ -208,6 +210,8 @@ def _archive(ctx: Ctx, text: str) -> None:
     ctx.effects.append(
         Archive(room=ctx.room, atelier_id=s.id, title=title, request=s.request or "", text=text)
     )
+    stamp = clock.date(ctx.now, s.timezone).split("/")
+    archives.post_files(ctx, title, text, ctx.t("archive.file_stem", number="-".join(stamp[::-1])))
 
 
 def _finish(ctx: Ctx) -> bool:
