@@ -4,6 +4,7 @@ of other bots, and group messages, which are not atelier rooms."""
 
 import asyncio
 
+from mattermost_buttons_kit import ButtonPeople, serving_bot
 from mattermost_kit import MattermostBot, MattermostPeople, bot_config
 from mattermostdriver import Driver
 from people_kit import heard, texts, until
@@ -144,3 +145,21 @@ async def test_a_bot_account_s_raised_hand_on_the_welcome_registers_nobody(matte
         await bot.stop()
     assert state is not None and state.participants == [people.user_id("alice")]
     assert not [e for e in bot.inbound if isinstance(e, ReactionIn) and e.sender == robot["id"]]
+
+
+async def test_atelier_typed_as_a_slash_command_in_a_group_message_opens_nothing(
+    mattermost, tmp_path
+):
+    """`/atelier démarrer` in a group message of Alice, Bruno and the bot: no atelier there;
+    Alice alone is told, privately, that ateliers happen in a channel."""
+    bot, _ = await serving_bot(mattermost, tmp_path)
+    people = ButtonPeople(mattermost, ["alice", "bruno"], refs=bot.refs, state=bot.state)
+    await people.open(facilitator="alice")
+    group = mattermost.add_group([people.user_id("alice"), people.user_id("bruno"), people.bot_id])
+    try:
+        answer = await people.slash("alice", "démarrer", group.id)
+    finally:
+        await bot.stop()
+    assert "canal" in str(answer.get("text")) and answer.get("response_type") == "ephemeral"
+    assert await bot.state("mattermost:" + group.id) is None
+    assert not [p for p in mattermost.posts.values() if p["channel_id"] == group.id]
