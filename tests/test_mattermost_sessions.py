@@ -53,11 +53,12 @@ async def test_a_password_account_whose_session_ends_logs_in_again_and_loses_not
 
 
 async def test_a_revoked_token_is_said_clearly_in_the_log_and_by_check_config(
-    mattermost, tmp_path, caplog, capsys
+    mattermost, tmp_path, caplog, capsys, monkeypatch
 ):
-    """The bot's token is revoked: its next request meets 401, and its log says, once, that the
-    token is invalid and what to do; ``check-config`` says it too and fails, and passes with a
-    valid token."""
+    """The bot's token is revoked: its websocket falls silent, and asking (every second here)
+    whether the session holds meets 401; its log says, once, that the token is invalid and
+    what to do; ``check-config`` says it too and fails, and passes with a valid token."""
+    monkeypatch.setattr("adapters.mattermost_socket.VERIFY_EVERY", 1.0)
     config = bot_config(mattermost, tmp_path, spm=60)
     bot = await MattermostBot(config).start()
     people = MattermostPeople(mattermost, ["camille"], refs=bot.refs, state=bot.state)
