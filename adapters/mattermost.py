@@ -14,8 +14,12 @@ one logs in and wires the parts together:
 - **Receiving** (``adapters.mattermost_receive``): events → inbound values.
 - **Sending** (``adapters.mattermost_send``): Markdown as it is, ``@username`` mentions when
   giving the floor, the outbox key as ``pending_post_id`` (the server posts a repeated one
-  once), rules pinned.
+  once, for 30 seconds; after that the bot's own ``posted`` events say it was made), rules
+  pinned.
 - **Who and where** (``adapters.mattermost_directory``): names, roles, direct channels.
+- **Session** (``adapters.mattermost_session``): login; a session the server ends is renewed
+  (password) or named as an invalid token (token). What a failure means, by HTTP status:
+  ``adapters.mattermost_errors``.
 - **`/atelier` and buttons** (``adapters.mattermost_http``, ``adapters.mattermost_actions``):
   when ``[mattermost] listen`` is set, an HTTP endpoint Mattermost calls; its inputs become the
   same inbound values as typed commands and reactions.
@@ -25,24 +29,26 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import requests
 from mattermostdriver import Driver
-from mattermostdriver.exceptions import InvalidOrMissingParameters, NoAccessTokenProvided
+from mattermostdriver.endpoints.posts import Posts
 
 from adapters.mattermost_actions import Integrations
 from adapters.mattermost_catchup import CatchUp, ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, RefStore
 from adapters.mattermost_http import Endpoint
+from adapters.mattermost_markdown import to_mattermost
 from adapters.mattermost_receive import EMOJI_NAMES, Receiver
 from adapters.mattermost_send import KEY_TO_NAME, Sender
+from adapters.mattermost_session import MattermostLoginError, Session
 from adapters.mattermost_socket import ClientWebsocket, Listener, driver_options
-from bot.backoff import Backoff
 from bot.config import MattermostSection
 from bot.effects import Outward
 from bot.inbound import Inbound
 from bot.ports import Sink
+from bot.texts import render
 
 __all__ = [
     "EMOJI_NAMES",
@@ -62,10 +68,6 @@ FIRST_CONNECT_WAIT = 30.0
 T = TypeVar("T")
 
 
-class MattermostLoginError(Exception):
-    """The server refused the bot's credentials (a configuration problem)."""
-
-
 class MattermostAdapter:
     name = "mattermost"
 
@@ -81,6 +83,7 @@ class MattermostAdapter:
         self.store = store
         self.language = language
         self.driver = Driver(driver_options(settings))
+        self._session = Session(self.driver, settings)
         self._sink: Sink | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -103,7 +106,10 @@ class MattermostAdapter:
             emit=self._emit,
             connected=self.connected,
             platform=self.name,
+            prefix=prefix,
+            notice=self._not_a_room,
         )
+        self.prefix = prefix
         self._sender = Sender(self.driver, self._rest, self._directory, self.book)
         # `/atelier` and buttons, when the config gives the bot an HTTP endpoint
         self.integrations = Integrations(
@@ -125,6 +131,7 @@ class MattermostAdapter:
             connected=self.connected,
             lost=self._catchup.lost,
             closing=self._closed,
+            verify=self._session.verify,
         )
 
     @property
@@ -139,8 +146,15 @@ class MattermostAdapter:
         return self._directory.channel_names.get(room.removeprefix(PREFIX))
 
     async def _rest(self, call: Callable[..., T], *args: Any) -> T:
-        """A synchronous driver call, in a worker thread."""
-        return await asyncio.to_thread(call, *args)
+        """A synchronous driver call, in a worker thread (a new session after a 401). A post
+        already made (its answer was lost, and the server forgot its ``pending_post_id``) is
+        not made again: ``Receiver.posted``."""
+        creates = getattr(call, "__func__", None) is Posts.create_post
+        if creates and args and isinstance(args[0], dict):
+            made = self._receiver.posted(str(args[0].get("pending_post_id") or ""))
+            if made is not None:
+                return cast(T, made)
+        return await self._session.rest(call, *args)
 
     async def _read_post(self, post_id: str) -> dict[str, Any]:
         return dict(await self._rest(self.driver.posts.get_post, post_id))
@@ -151,7 +165,7 @@ class MattermostAdapter:
         await self._receiver.load()
         await self._directory.load()
         await self._catchup.load()
-        me = await self._login()
+        me = await self._session.login()
         self._directory.user_id = self._catchup.bot = str(me["id"])
         await self.integrations.load()
         if self._endpoint is not None:
@@ -167,24 +181,6 @@ class MattermostAdapter:
             await asyncio.wait_for(self.connected.wait(), FIRST_CONNECT_WAIT)
         except TimeoutError:
             log.warning("no websocket yet; still trying (missed posts are fetched on connect)")
-
-    async def _login(self) -> dict[str, Any]:
-        """Log in, waiting for a server that cannot be reached (it may still be starting)."""
-        backoff = Backoff()
-        while True:
-            try:
-                return dict(await self._rest(self.driver.login))
-            except (NoAccessTokenProvided, InvalidOrMissingParameters) as error:
-                key = "token" if self.settings.token else "password"
-                raise MattermostLoginError(
-                    f"[mattermost] {key}: the server refused the bot's login ({error})"
-                ) from error
-            except requests.RequestException as error:
-                delay = backoff.next()
-                log.warning(
-                    "Mattermost unreachable (%s); retrying in %.0f s", type(error).__name__, delay
-                )
-                await asyncio.sleep(delay)
 
     def _closed(self) -> bool:
         return self._closing
@@ -205,6 +201,15 @@ class MattermostAdapter:
     async def _emit(self, inbound: Inbound) -> None:
         if self._sink is not None:
             await self._sink(inbound)
+
+    async def _not_a_room(self, channel: str) -> None:
+        """Say in a group message that ateliers happen in channels (``Receiver.group_message``)."""
+        body = to_mattermost(render(self.language, "group_message.not_a_room", prefix=self.prefix))
+        try:
+            post = {"channel_id": channel, "message": body}
+            await self._rest(self.driver.posts.create_post, post)
+        except requests.RequestException as error:
+            log.warning("could not answer in group message %s (%s)", channel, type(error).__name__)
 
     async def perform(self, effect: Outward, *, idempotency_key: str | None = None) -> str | None:
         return await self._sender.perform(effect, idempotency_key)

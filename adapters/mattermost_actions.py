@@ -38,6 +38,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -206,6 +207,9 @@ class Integrations:
             command = "/" + self.settings.command_trigger
             elsewhere = render(self.language, "mattermost.slash_elsewhere", command=command)
             return 200, self._ephemeral(elsewhere)
+        if not direct and _group_message(self.directory.kinds.get(channel), pair[0]):
+            body = render(self.language, "group_message.not_a_room", prefix=self.prefix)
+            return 200, self._ephemeral(body)
         event = EventId(SLASH + _digest(form.get("trigger_id") or secrets.token_hex(16)))
         typed = f"{self.prefix} {text}".strip()
         root = form.get("root_id", "")
@@ -387,3 +391,10 @@ class Integrations:
     def _answer(text: str) -> dict[str, Any]:
         """A click's answer shown to its author only."""
         return {"ephemeral_text": to_mattermost(text), "skip_slack_parsing": True}
+
+
+def _group_message(kind: str | None, name: str) -> bool:
+    """A group message (no atelier room: ``Receiver.group_message``): known as ``G``, or
+    named as Mattermost names them, the SHA-1 of its members' ids in hex (model/channel.go
+    ``GetGroupNameFromUserIds``), which a slash command's ``channel_name`` gives."""
+    return kind == "G" or re.fullmatch(r"[0-9a-f]{40}", name) is not None

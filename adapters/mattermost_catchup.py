@@ -46,6 +46,7 @@ import requests
 from mattermostdriver import Driver
 from mattermostdriver.exceptions import NotEnoughPermissions, ResourceNotFound
 
+from adapters.mattermost_errors import READ_TRIES, patiently
 from bot.ports import KeyValue
 
 __all__ = ["SINCE_LIMIT", "CatchUp", "Gap", "Missed", "ReactionBook", "deleter"]
@@ -61,6 +62,8 @@ TRACKED_POSTS = 200
 #: a channel never heard from is read from this long before the last moment the bot was
 #: known to be listening (the bot's and the server's clocks may differ)
 MARK_MARGIN_MS = 120_000
+#: store key: channel id → the moment (server ms) a catch-up that failed there must read from
+OWED = "mattermost.owed"
 
 Rest = Callable[..., Awaitable[Any]]
 #: a channel the bot left, or that was deleted: nothing to catch up there
@@ -174,12 +177,14 @@ class CatchUp:
         self.emojis = emojis  # the reactions that mean something to the engine
         self.labelled = labelled  # (channel, post id) → is it one of the bot's labelled posts?
         self.mark: int | None = None  # server ms
+        self.owed: dict[str, int] = {}  # channel → where a failed catch-up must read from
         self._caught_up = False  # the current connection has heard everything since the mark
         self._seq = 0
 
     async def load(self) -> None:
         mark = await self.store.get("mattermost.mark")
         self.mark = int(mark) if mark else None
+        self.owed = {k: int(v) for k, v in json.loads(await self.store.get(OWED) or "{}").items()}
 
     async def replayed(self, gap: Gap) -> None:
         """The gap was handed to the runtime: if it was complete, everything is heard."""
@@ -207,17 +212,26 @@ class CatchUp:
         if self.mark is not None:
             for channel in listed or {}:
                 since.setdefault(channel, self.mark)
+        for channel, floor in self.owed.items():  # a failed catch-up's channel, from its floor
+            since[channel] = min(since.get(channel, floor), floor)
+        owed = dict(self.owed)
         missed: list[Missed] = []
         gone: list[str] = []
         complete = listed is not None
         for channel, floor in since.items():
             try:
                 missed += await self.missed(channel, floor)
+                owed.pop(channel, None)
             except GONE:
                 gone.append(channel)
+                owed.pop(channel, None)
             except requests.RequestException as error:
                 log.warning("cannot catch up on %s (%s); next time", channel, type(error).__name__)
                 complete = False
+                owed[channel] = floor  # not lost when a live post moves the channel on
+        if owed != self.owed:
+            self.owed = owed
+            await self.store.put(OWED, json.dumps(owed))
         # in the order people acted, across channels (first come, first served)
         return Gap(sorted(missed), listed or {}, gone, complete, started)
 
@@ -225,9 +239,9 @@ class CatchUp:
         """Every channel the bot is in, direct messages included; None if it cannot be read."""
         found: dict[str, dict[str, Any]] = {}
         try:
-            for team in await self.rest(self.driver.teams.get_user_teams, self.bot) or []:
+            for team in await self._read(self.driver.teams.get_user_teams, self.bot) or []:
                 listing = self.driver.channels.get_channels_for_user
-                for channel in await self.rest(listing, self.bot, team["id"]) or []:
+                for channel in await self._read(listing, self.bot, team["id"]) or []:
                     found[str(channel["id"])] = channel
         except requests.RequestException as error:
             log.warning(
@@ -243,7 +257,7 @@ class CatchUp:
         Raises ``requests.RequestException`` when the server cannot say (then nothing of this
         channel is replayed, and the next catch-up starts from the same point).
         """
-        listing = await self.rest(
+        listing = await self._read(
             self.driver.posts.get_posts_for_channel, channel, {"since": since}
         )
         order = listing.get("order") or []
@@ -284,7 +298,7 @@ class CatchUp:
         in a ``since`` answer (store/sqlstore/post_store.go ``Delete`` writes it); None when
         the server does not say."""
         try:
-            listing = await self.rest(
+            listing = await self._read(
                 self.driver.posts.get_posts_for_channel,
                 channel,
                 {"since": int(post.get("update_at") or 0)},
@@ -302,7 +316,7 @@ class CatchUp:
         found: list[dict[str, Any]] = []
         params: dict[str, Any] = {"per_page": PAGE_SIZE}
         while True:
-            page = await self.rest(self.driver.posts.get_posts_for_channel, channel, params)
+            page = await self._read(self.driver.posts.get_posts_for_channel, channel, params)
             posts = [page["posts"][pid] for pid in page.get("order") or []]
             fresh = [p for p in posts if int(p["create_at"]) > since]
             found += fresh
@@ -328,7 +342,7 @@ class CatchUp:
                 continue
             try:
                 # (the driver's ``get_reactions_of_post`` asks for ``/posts/{id}//reactions``)
-                current = await self.rest(self.driver.client.get, f"/posts/{pid}/reactions")
+                current = await self._read(self.driver.client.get, f"/posts/{pid}/reactions")
             except GONE:
                 continue  # deleted meanwhile
             now: dict[str, int] = {}
@@ -353,6 +367,11 @@ class CatchUp:
             at = min([int(post.get("update_at") or stamp + 1), *later]) - 0.5
             removed.append(self._missed(at, "reaction-", channel, post, user, emoji, stamp))
         return added + removed
+
+    async def _read(self, call: Callable[..., Any], *args: Any) -> Any:
+        """One read of the catch-up, tried again while the failure may pass: giving up at once
+        would leave what was missed to a next connection that may be hours away."""
+        return await patiently(self.rest, call, *args, tries=READ_TRIES)
 
     def _missed(
         self,

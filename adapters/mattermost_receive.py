@@ -12,6 +12,7 @@ has already handled.
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -45,8 +46,21 @@ EMOJI_NAMES = {
 LEFT_POSTS = ("system_leave_channel", "system_remove_from_channel")
 #: store key: channel id → ``create_at`` of the last post handled there
 CHANNELS = "mattermost.channels"
+#: a group message is told it is no atelier room at most once in this many seconds
+GROUP_NOTICE_EVERY = 600.0
+#: the bot's own posts remembered by ``pending_post_id`` (``Receiver.posted``)
+OWN_POSTS_KEPT = 1000
 
 Emit = Callable[[Inbound], Awaitable[None]]
+#: says, in the group message ``channel``, that ateliers happen in channels
+Notice = Callable[[str], Awaitable[None]]
+
+
+def not_human(post: dict[str, Any]) -> bool:
+    """A post of an incoming webhook (app/webhook.go ``CreateWebhookPost``: ``from_webhook``)
+    or of a bot account (app/post.go ``CreatePost``: ``from_bot``) is nobody's input."""
+    props = post.get("props") or {}
+    return any(str(props.get(k, "")).lower() == "true" for k in ("from_webhook", "from_bot"))
 
 
 class Receiver:
@@ -60,6 +74,8 @@ class Receiver:
         emit: Emit,
         connected: asyncio.Event,
         platform: str,
+        prefix: str = "!atelier",
+        notice: Notice | None = None,
     ) -> None:
         self.directory = directory
         self.book = book
@@ -69,6 +85,10 @@ class Receiver:
         self.connected = connected  # the adapter's asyncio.Event, set on ``hello``
         self.platform = platform
         self.channels: dict[str, int] = {}  # channel id → create_at of the last post handled
+        self.prefix = prefix
+        self.notice = notice
+        self._noticed: dict[str, float] = {}  # group message → when it was last told
+        self._own: dict[str, dict[str, Any]] = {}  # pending_post_id → the bot's post
 
     async def load(self) -> None:
         saved = json.loads(await self.store.get(CHANNELS) or "{}")
@@ -149,10 +169,21 @@ class Receiver:
 
     async def on_post(self, post: dict[str, Any], channel_type: str) -> None:
         bot = self.directory.user_id
-        if post.get("user_id") == bot or post.get("type"):
-            await self.seen(post["channel_id"], int(post["create_at"]))
-            return  # the bot's own posts, and system messages ("joined the channel"…)
         sender = str(post["user_id"])
+        if sender == bot and post.get("pending_post_id"):
+            self._own[str(post["pending_post_id"])] = post
+            for old in list(self._own)[: max(0, len(self._own) - OWN_POSTS_KEPT)]:
+                del self._own[old]
+        if sender == bot or post.get("type") or not_human(post) or channel_type == "G":
+            await self.seen(post["channel_id"], int(post["create_at"]))
+            # the bot's own posts, system messages ("joined the channel"…), webhooks and bots;
+            # group messages, where a command is answered that ateliers happen in channels
+            if channel_type == "G" and not not_human(post) and sender != bot:
+                await self.group_message(post)
+            return
+        if await self.directory.is_bot(sender):  # an older server, without ``from_bot``
+            await self.seen(post["channel_id"], int(post["create_at"]))
+            return
         name, _ = await self.directory.who(sender)
         post_id = str(post["id"])
         inbound: Inbound
@@ -179,9 +210,38 @@ class Receiver:
         await self.emit(inbound)
         await self.seen(post["channel_id"], int(post["create_at"]))
 
+    def posted(self, pending_post_id: str) -> dict[str, Any] | None:
+        """The bot's post made with this ``pending_post_id``, if its ``posted`` event came.
+
+        The server answers a repeated ``pending_post_id`` with the post it made for 30 seconds
+        only (app/post.go ``pendingPostIDsCacheTTL``), and stores none (model/post.go:
+        ``db:"-"``): a retry after a lost answer that comes later would post twice. Its
+        ``posted`` event carries the id, and it comes before the answer."""
+        return self._own.get(pending_post_id) if pending_post_id else None
+
+    async def group_message(self, post: dict[str, Any]) -> None:
+        """A group message is no atelier room (it has no admins to take over, and people
+        join and leave it by making a new one): a command written there is answered, there,
+        that ateliers happen in channels — at most once every ten minutes per group; other
+        words are not answered."""
+        words = str(post.get("message") or "").strip().casefold()
+        if not words.startswith(self.prefix.casefold()) or self.notice is None:
+            return
+        channel, now = str(post["channel_id"]), time.monotonic()
+        if now - self._noticed.get(channel, -GROUP_NOTICE_EVERY) < GROUP_NOTICE_EVERY:
+            return
+        self._noticed[channel] = now
+        await self.notice(channel)
+
     async def on_edit(self, post: dict[str, Any]) -> None:
-        if post.get("user_id") == self.directory.user_id or self.directory.is_direct(
-            post["channel_id"]
+        """An edit of someone's post in a channel; a pin, or anything else that leaves the
+        message as it was (``edit_at`` not set: app/post.go ``UpdatePost`` sets it only when
+        the message changes), is no edit."""
+        if (
+            post.get("user_id") == self.directory.user_id
+            or self.directory.not_a_room(post["channel_id"])
+            or not int(post.get("edit_at") or 0)
+            or not_human(post)
         ):
             return
         await self.emit(
@@ -210,8 +270,8 @@ class Receiver:
         channel = str(post["channel_id"])
         if post.get("user_id") == self.directory.user_id or post.get("type"):
             return
-        if self.directory.is_direct(channel):
-            return  # private messages are not edited into the engine
+        if self.directory.not_a_room(channel) or not_human(post):
+            return  # private and group messages are not edited into the engine
         if deleted_by is None and not known:
             deleted_by = await self.catchup.deleted_by(channel, post)
         if not deleted_by:
@@ -261,6 +321,8 @@ class Receiver:
             return
         if not await self.directory.labelled(channel, post):
             return
+        if await self.directory.is_bot(user):
+            return  # another bot's reaction is nobody's vote, consent or raised hand
         room = RoomId(PREFIX + channel)
         counted = await self.book.counted(channel, post, user, emoji)
         if added:

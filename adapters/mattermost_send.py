@@ -9,23 +9,16 @@ is a ``DeliveryError`` to retry (the runtime's outbox retries in order, waiting 
 """
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, assert_never
 
 import requests
-from mattermostdriver.exceptions import (
-    ContentTooLarge,
-    FeatureDisabled,
-    InvalidOrMissingParameters,
-    MethodNotAllowed,
-    NotEnoughPermissions,
-    ResourceNotFound,
-)
+from mattermostdriver.exceptions import NotEnoughPermissions
 
 from adapters.mattermost_actions import SLASH
 from adapters.mattermost_catchup import ReactionBook
 from adapters.mattermost_directory import PREFIX, Directory, Rest
+from adapters.mattermost_errors import PERMANENT, rate_limit_delay
 from adapters.mattermost_files import Files
 from adapters.mattermost_markdown import to_mattermost
 from bot.effects import Button, Outward, PostFile, React, Say, SayDirect
@@ -48,21 +41,6 @@ KEY_TO_NAME = {
 
 #: the longest post the server accepts, in characters (model/post.go ``PostMessageMaxRunesV2``)
 MAX_POST_RUNES = 16_383
-#: an ``X-RateLimit-Reset`` this large is a moment (epoch seconds), not a delay
-EPOCH_SECONDS = 1_000_000_000
-#: what the driver raises for a refusal that no retry can change (it raises these classes in
-#: place of the ``HTTPError``, without the response: mattermostdriver/client.py
-#: ``_make_request``): 400 (a post over 16,383 characters, a deactivated user…), 403 (a
-#: channel the bot is no longer in), 404, 405, 413 (a request too large), 501 (a feature the
-#: administrator turned off)
-PERMANENT = (
-    InvalidOrMissingParameters,
-    NotEnoughPermissions,
-    ResourceNotFound,
-    MethodNotAllowed,
-    ContentTooLarge,
-    FeatureDisabled,
-)
 
 
 def refusal(error: requests.RequestException, room: str) -> DeliveryError:
@@ -77,17 +55,9 @@ def refusal(error: requests.RequestException, room: str) -> DeliveryError:
     if isinstance(error, PERMANENT):
         kind = type(error).__name__
         return DeliveryError(f"refused for {room}: {kind}", permanent=True)
-    response = error.response if isinstance(error, requests.HTTPError) else None
-    if response is not None and response.status_code == 429:
-        headers = response.headers
-        wait = headers.get("Retry-After") or headers.get("X-RateLimit-Reset")
-        try:
-            delay = float(wait or 1)
-        except ValueError:
-            delay = 1.0
-        if delay > EPOCH_SECONDS:  # the reference's example gives an epoch time: accept both
-            delay -= time.time()
-        return DeliveryError("rate limited", retry_after=min(max(delay, 0.1), 3600.0))
+    delay = rate_limit_delay(error)
+    if delay is not None:
+        return DeliveryError("rate limited", retry_after=delay)
     if isinstance(error, requests.HTTPError):
         return DeliveryError(f"server error: {type(error).__name__}")
     return DeliveryError(f"server unreachable: {type(error).__name__}")

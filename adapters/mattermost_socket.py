@@ -21,12 +21,28 @@ import websockets
 from bot.backoff import Backoff
 from bot.config import MattermostSection
 
-__all__ = ["ClientWebsocket", "Listener", "client_tls_context", "driver_options"]
+__all__ = [
+    "AuthenticationRefused",
+    "ClientWebsocket",
+    "Listener",
+    "client_tls_context",
+    "driver_options",
+]
 
 log = logging.getLogger("atelier.mattermost")
 
 #: what receives each websocket message (a JSON text)
 Handler = Callable[[str], Awaitable[None]]
+#: how often a connected websocket checks that the bot's token is still the one it used
+WATCH_TICK = 1.0
+#: how often a connected websocket asks the REST API whether the session holds, in seconds
+VERIFY_EVERY = 60.0
+
+
+class AuthenticationRefused(ConnectionError):
+    """The websocket's authentication challenge was refused: the server closed the connection
+    without a word (app/platform/websocket_router.go ``ServeWebSocket``: a token with no
+    session), or, from some proxies and older servers, answered ``FAIL``."""
 
 
 def driver_options(settings: MattermostSection) -> dict[str, Any]:
@@ -98,10 +114,13 @@ class ClientWebsocket:
         challenge = {"seq": 1, "action": "authentication_challenge", "data": {"token": self._token}}
         await websocket.send(json.dumps(challenge))
         while True:
-            message = _text(await websocket.recv())
+            try:
+                message = _text(await websocket.recv())
+            except websockets.ConnectionClosed:
+                raise AuthenticationRefused("websocket closed at authentication") from None
             status = json.loads(message)
             if status.get("status") == "FAIL":
-                raise ConnectionError(f"websocket authentication refused: {status}")
+                raise AuthenticationRefused("websocket authentication refused")
             await event_handler(message)
             if status.get("event") == "hello" and status.get("seq") == 0:
                 return
@@ -133,12 +152,14 @@ class Listener:
         connected: asyncio.Event,
         lost: Callable[[], Awaitable[None]],
         closing: Callable[[], bool],
+        verify: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.driver = driver
         self.on_message = on_message
         self.connected = connected
         self.lost = lost
         self.closing = closing
+        self.verify = verify  # does the session hold? (a 401 renews it or names the token)
         self.socket: ClientWebsocket | None = None
 
     async def run(self) -> None:
@@ -146,15 +167,23 @@ class Listener:
         backoff = Backoff()
         first = True
         while not self.closing():
-            self.socket = ClientWebsocket(self.driver.options, self.driver.client.token)
+            token = self.driver.client.token
+            self.socket = ClientWebsocket(self.driver.options, token)
+            watch = asyncio.get_running_loop().create_task(self._watch(self.socket, token))
             failed: str | None = None
             try:
                 await self.socket.connect(self.on_message)
                 backoff.reset()
             except asyncio.CancelledError:
                 raise
+            except AuthenticationRefused as error:
+                failed = type(error).__name__
+                if self.verify is not None:
+                    await self.verify()
             except Exception as error:
                 failed = type(error).__name__
+            finally:
+                watch.cancel()
             wait = 0.0 if first else backoff.next()
             first = False
             if failed is not None:
@@ -164,6 +193,24 @@ class Listener:
             if self.closing():
                 return
             await asyncio.sleep(wait)
+
+    async def _watch(self, socket: ClientWebsocket, token: str) -> None:
+        """While a websocket runs: one whose session ended stays open but silent (the server
+        sends it nothing: app/platform/web_conn.go ``ShouldSendEvent``, "Do not send event if
+        WebConn does not have a session"). So ask the REST API now and then whether the
+        session holds, and reconnect as soon as the bot holds a new one (renewed here or by
+        any request that met a 401); the catch-up then brings what the silence hid."""
+        waited = 0.0
+        while True:
+            await asyncio.sleep(WATCH_TICK)
+            waited += WATCH_TICK
+            if self.verify is not None and waited >= VERIFY_EVERY:
+                waited = 0.0
+                await self.verify()
+            if self.driver.client.token != token:
+                log.warning("new Mattermost session: reconnecting the websocket")
+                socket.disconnect()
+                return
 
     def disconnect(self) -> None:
         if self.socket is not None:

@@ -93,6 +93,27 @@ async def _run(config: Config) -> int:
     return 0
 
 
+def _check_mattermost_login(config: Config) -> str | None:
+    """What the Mattermost server says of the bot's token or password (None: accepted, or it
+    could not be asked, which is a warning)."""
+    assert config.mattermost is not None
+    try:
+        import requests
+
+        from adapters.mattermost_session import check_login
+    except ImportError:
+        return None  # the platform's support is not installed: `run` says so
+    try:
+        return check_login(config.mattermost)
+    except requests.RequestException as error:
+        print(
+            f"Warning: [mattermost] url: could not ask the server whether the bot may log in "
+            f"({type(error).__name__})",
+            file=sys.stderr,
+        )
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="atelier-bot", description="Facilitates peer-help workshops (ateliers d'entraide)."
@@ -102,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--config", required=True, help="path to config.toml")
     check = sub.add_parser("check-config", help="validate a configuration file and exit")
     check.add_argument("file")
+    check.add_argument(
+        "--offline", action="store_true", help="do not ask the Mattermost server about the login"
+    )
     console = sub.add_parser("console", help="rehearse an atelier in the terminal")
     console.add_argument("--config", help="path to config.toml (optional)")
     setup = sub.add_parser(
@@ -127,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     for warning in warnings(config):
         print(f"Warning: {warning}", file=sys.stderr)
     if args.command == "check-config":
+        if config.mattermost is not None and not args.offline:
+            refused = _check_mattermost_login(config)
+            if refused:
+                print(f"Configuration error: {refused}", file=sys.stderr)
+                return 2
         print(f"{args.file}: OK")
         return 0
     if args.command == "mattermost-setup":

@@ -391,5 +391,5 @@ def install(server: MattermostServer, **settings: Any) -> Integrations:
     integrations = Integrations(server, **settings)
     server.extensions.append(integrations.route)
     unstripped = server._client_post
-    server._client_post = lambda post: _strip(unstripped(post))  # type: ignore[method-assign]
+    server._client_post = lambda post, **kw: _strip(unstripped(post, **kw))  # type: ignore[method-assign]
     return integrations

@@ -29,11 +29,18 @@ real one is strict:
   test sets one) answers 429 "limit exceeded" with ``X-RateLimit-*`` and ``Retry-After``;
 - a deletion writes ``props.deleteBy`` and sends ``post_deleted`` with ``delete_by`` to
   system admins only (everybody else gets the sanitized event).
+- pinning goes through the edit path (``post_edited``, ``is_pinned``, message and ``edit_at``
+  unchanged); a request body over 300,000 bytes (+ 512) is 413; a ``pending_post_id`` is
+  remembered 30 seconds by the server's ``clock`` (a test may move it on), then forgotten;
+  private (``P``) and group (``G``) channels; bot accounts' posts carry ``props.from_bot``,
+  webhooks' ``props.from_webhook``; ``revoke_sessions`` ends a user's sessions (401, and the
+  websocket closed at its challenge, unanswered).
 
 Tests drive it through the real mattermostdriver (the bot's adapter and the simulated people).
 """
 
 import asyncio
+import hashlib
 import json
 import math
 import random
@@ -63,6 +70,18 @@ PER_PAGE_MAXIMUM = 200
 #: = 65535 / 4, the server's ``maxPostSize``; longer: ``IsValid`` answers 400
 #: ``model.post.is_valid.message_length.app_error``)
 MAX_POST_RUNES = 16383
+#: how long a ``pending_post_id`` is remembered: app/post.go ``pendingPostIDsCacheTTL = 30 *
+#: time.Second`` (``deduplicateCreatePost``; app/post_test.go "duplicate create post after cache
+#: expires is not idempotent")
+PENDING_POST_TTL = 30.0
+#: the largest request body: web/handlers.go ``ServeHTTP`` wraps it in ``http.MaxBytesReader``
+#: at ``ServiceSettings.MaximumPayloadSizeBytes`` (300000 by default: model/config.go) plus
+#: ``bytes.MinRead`` (512); reading past it is answered 413
+#: ``api.context.request_body_too_large.app_error`` (``handleContextError``)
+MAX_REQUEST_BYTES = 300_000 + 512
+#: a group message has 3 to 8 members (model/channel.go ``ChannelGroupMinUsers``,
+#: ``ChannelGroupMaxUsers``; app/channel.go ``CreateGroupChannel``: 400 otherwise)
+GROUP_MIN, GROUP_MAX = 3, 8
 
 
 def new_id() -> str:
@@ -123,7 +142,7 @@ class RateLimit:
 class Channel:
     id: str
     team_id: str
-    type: str  # "O" open, "P" private, "D" direct
+    type: str  # "O" open, "P" private, "D" direct, "G" group message
     name: str
     display_name: str
     members: dict[str, str] = field(default_factory=dict)  # user id → roles
@@ -164,22 +183,35 @@ class MattermostServer:
         self.passwords: dict[str, str] = {}
         self.tokens: dict[str, str] = {}  # token → user id
         self.team_id = new_id()
+        self.team_admins: set[str] = set()
         self.channels: dict[str, Channel] = {}
         self.posts: dict[str, dict[str, Any]] = {}
         #: (user, post, emoji) → the reaction row; a removed one stays, with ``delete_at`` set
         self.reactions: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.pinned: set[str] = set()
-        self.pending_post_ids: dict[str, str] = {}
+        #: ``pending_post_id`` → (the post's id, when it is forgotten by ``clock``)
+        self.pending_post_ids: dict[str, tuple[str, float]] = {}
+        #: the server's clock for what expires (pending post ids): a test may move it on
+        self.clock: Callable[[], float] = time.monotonic
         self.violations: list[str] = []
         self.requests: list[str] = []
         self.sockets: dict[web.WebSocketResponse, str] = {}
         self.refuse_websockets = False
         #: user id → the rate limit their requests meet (none unless a test sets one)
         self.rate_limits: dict[str, RateLimit] = {}
+        #: user id → how many of their next requests a reverse proxy in front of the server
+        #: answers 502 (the server restarting behind it: nginx's "Bad Gateway", plain text)
+        self.bad_gateway: dict[str, int] = {}
+        #: user id → how many of their next posts the server makes but the proxy answers 504
+        #: (the server too slow for the proxy's timeout: the post exists, the client never
+        #: hears of it), the server's clock then ``late`` seconds on (the answer came late)
+        self.gateway_timeouts: dict[str, int] = {}
+        self.late = 0.0
         #: more routes, each in its own module (integrations, files…): tried in order before
         #: the 404; an extension returns None for a request that is not its own
         self.extensions: list[Extension] = []
         self._seq: dict[web.WebSocketResponse, int] = {}
+        self._socket_tokens: dict[web.WebSocketResponse, str] = {}  # the session it opened with
         self._last_stamp = 0
         self._sample = random.Random(1000)  # which posts a capped ``since`` answer holds
         self._runner: web.AppRunner | None = None
@@ -188,7 +220,8 @@ class MattermostServer:
 
     # -- life cycle ----------------------------------------------------------------------------
     async def start(self, tls: ssl.SSLContext | None = None) -> "MattermostServer":
-        app = web.Application(middlewares=[self._checked])
+        # (aiohttp refuses bodies over 1 MiB on its own: let the server's own limit answer)
+        app = web.Application(middlewares=[self._checked], client_max_size=16 * MAX_REQUEST_BYTES)
         app.router.add_get(f"{API}/websocket", self._websocket)
         app.router.add_route("*", f"{API}/{{tail:.*}}", self._dispatch)
         # outside the API, what extensions serve: ``/hooks/…`` (a slash command's response_url)
@@ -223,7 +256,11 @@ class MattermostServer:
             await socket.close()
 
     # -- set-up helpers (what an administrator does in the real server's console) --------------
-    def add_user(self, username: str, password: str, *, first_name: str = "") -> dict[str, Any]:
+    def add_user(
+        self, username: str, password: str, *, first_name: str = "", bot: bool = False
+    ) -> dict[str, Any]:
+        """An account; ``bot``: a bot account (``is_bot``, model/user.go; the server marks its
+        posts ``props.from_bot``)."""
         user = {
             "id": new_id(),
             "create_at": now_ms(),
@@ -237,6 +274,7 @@ class MattermostServer:
             "auth_service": "",
             "roles": "system_user",
             "locale": "fr",
+            "is_bot": bot,
         }
         self.users[user["id"]] = user
         self.passwords[username] = password
@@ -246,11 +284,23 @@ class MattermostServer:
         """The user gets the ``system_admin`` role (``GET /users/{id}`` answers it)."""
         self.users[user_id]["roles"] = "system_user system_admin"
 
+    def make_team_admin(self, user_id: str) -> None:
+        """The user gets ``team_admin`` on the team (``GET /teams/{id}/members/{user_id}``
+        answers it); the default roles give it ``delete_others_posts`` and
+        ``edit_others_posts`` (model/role.go), which channel admins do not have."""
+        self.team_admins.add(user_id)
+
+    def may_manage_others_posts(self, user_id: str) -> bool:
+        return user_id in self.team_admins or self.is_system_admin(user_id)
+
     def is_system_admin(self, user_id: str) -> bool:
         return "system_admin" in str(self.users.get(user_id, {}).get("roles", "")).split()
 
-    def add_channel(self, name: str, members: list[str], admins: tuple[str, ...] = ()) -> str:
-        channel = Channel(new_id(), self.team_id, "O", name, name.title())
+    def add_channel(
+        self, name: str, members: list[str], admins: tuple[str, ...] = (), *, private: bool = False
+    ) -> str:
+        """An open channel of the team, or a private one (type ``P``)."""
+        channel = Channel(new_id(), self.team_id, "P" if private else "O", name, name.title())
         for user in members:
             roles = "channel_user channel_admin" if user in admins else "channel_user"
             channel.members[user] = roles
@@ -260,6 +310,26 @@ class MattermostServer:
     async def remove_member(self, channel_id: str, user_id: str, remover: str) -> None:
         """``remover`` takes ``user_id`` out of the channel, as ``DELETE …/members/{user_id}``."""
         await self._remove_from_channel(self.channels[channel_id], user_id, remover)
+
+    def add_member(self, channel_id: str, user_id: str) -> None:
+        """``user_id`` is added to the channel (no event: the tests add the bot this way)."""
+        self.channels[channel_id].members[user_id] = "channel_user"
+
+    def revoke_sessions(self, user_id: str) -> None:
+        """Every session and token of the user ends (``POST /users/{id}/sessions/revoke/all``,
+        an expired session, a revoked access token): the next request answers 401
+        ``api.context.session_expired.app_error`` (web/handlers.go ``ServeHTTP``), a websocket
+        authentication challenge closed unanswered, and the websockets it had open stay open
+        but receive nothing more (app/platform/web_conn.go ``ShouldSendEvent``)."""
+        for token, owner in list(self.tokens.items()):
+            if owner == user_id:
+                del self.tokens[token]
+
+    async def webhook_post(self, creator: str, channel_id: str, message: str) -> dict[str, Any]:
+        """What an incoming webhook posts: app/webhook.go ``CreateWebhookPost`` posts as the
+        hook's creator with ``props.from_webhook = "true"``."""
+        channel = self.channels[channel_id]
+        return await self._new_post(creator, channel, {"message": message, "props": {}}, "", True)
 
     def posts_by(self, user_id: str) -> list[dict[str, Any]]:
         """The user's posts as people see them (not deleted), oldest first."""
@@ -283,6 +353,12 @@ class MattermostServer:
     async def _checked(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if request.path == f"{API}/websocket":
             return await handler(request)
+        caller = self.tokens.get(
+            request.headers.get("Authorization", "").removeprefix("Bearer ").strip(), ""
+        )
+        if self.bad_gateway.get(caller, 0) > 0:
+            self.bad_gateway[caller] -= 1
+            return web.Response(text="502 Bad Gateway\n", status=502)
         limit = self._rate_limit_of(request)
         headers: dict[str, str] = {}
         if limit is not None:
@@ -296,6 +372,10 @@ class MattermostServer:
         body = None
         if request.can_read_body:
             raw = await request.read()
+            if len(raw) > MAX_REQUEST_BYTES:
+                return self._error(
+                    413, "api.context.request_body_too_large.app_error", "Request body too large"
+                )
             if raw:
                 try:
                     body = json.loads(raw)
@@ -308,6 +388,16 @@ class MattermostServer:
                 self.violations.append(f"request {request.method} {request.path}: {problem}")
         request[JSON_BODY] = body
         response = await handler(request)
+        if (
+            self.gateway_timeouts.get(caller, 0) > 0
+            and request.method == "POST"
+            and request.path == f"{API}/posts"
+            and response.status == 201
+        ):
+            self.gateway_timeouts[caller] -= 1
+            ahead, clock = self.late, self.clock
+            self.clock = lambda: clock() + ahead
+            return web.Response(text="504 Gateway Time-out\n", status=504)
         if operation is not None and isinstance(response, web.Response) and response.body:
             answer = json.loads(response.body)  # type: ignore[arg-type]
             for problem in self.api.check_response(operation, response.status, answer):
@@ -380,6 +470,8 @@ class MattermostServer:
                     if target not in self.users:
                         raise ApiError(404, "app.user.missing_account.const", "User not found")
                     return self._json(self.users[target])
+                case "GET", ["teams", team_id, "members", member]:
+                    return self._team_member(self._id(team_id, "team_id"), member)
                 case "GET", ["users", who, "teams"]:
                     self._self(user, who)
                     return self._json([self._team()])
@@ -405,10 +497,10 @@ class MattermostServer:
                     return await self._remove_channel_member(user, channel_id, member)
                 case "POST", ["channels", "direct"]:
                     return self._direct(user, body)
-                case "POST", ["posts", post_id, "pin"]:
-                    post = self._post_for(user, post_id)  # any member may pin
-                    self.pinned.add(post["id"])
-                    return self._json({"status": "OK"})
+                case "POST", ["posts", post_id, "pin" | "unpin" as verb]:
+                    return await self._pin(user, post_id, verb == "pin")
+                case "POST", ["channels", "group"]:
+                    return self._group(user, body)
                 case "POST", ["reactions"]:
                     return await self._react(user, body)
                 case "DELETE", ["users", who, "posts", post_id, "reactions", emoji]:
@@ -460,6 +552,25 @@ class MattermostServer:
         self.tokens[token] = user["id"]
         return token
 
+    def _team_member(self, team_id: str, member: str) -> web.Response:
+        """``GET /teams/{team_id}/members/{user_id}`` (``GetTeamMember``): everybody is on the
+        one team; roles ``team_user``, and ``team_admin`` for a team admin."""
+        target = self._id(member, "user_id")
+        if team_id != self.team_id or target not in self.users:
+            raise ApiError(404, "app.team.get_member.missing.app_error", "Not a member")
+        admin = target in self.team_admins
+        return self._json(
+            {
+                "team_id": team_id,
+                "user_id": target,
+                "roles": "team_user team_admin" if admin else "team_user",
+                "delete_at": 0,
+                "scheme_user": True,
+                "scheme_admin": admin,
+                "explicit_roles": "",
+            }
+        )
+
     def _team(self) -> dict[str, Any]:
         """The one team; every account is on it."""
         return {
@@ -501,16 +612,40 @@ class MattermostServer:
                 403, "api.context.permissions.app_error", "You do not have the permission"
             )
         _check_length(str(body.get("message", "")))
-        pending = body.get("pending_post_id")
-        if pending and pending in self.pending_post_ids:  # the real server's de-duplication
-            return self._json(self._client_post(self.posts[self.pending_post_ids[pending]]), 201)
-        return self._json(self._client_post(await self._new_post(user, channel, body)), 201)
+        seen = self._pending_post(str(body.get("pending_post_id") or ""))
+        if seen is not None:
+            return self._json(self._client_post(seen), 201)
+        made = await self._new_post(user, channel, body)
+        return self._json(self._client_post(made, fresh=True), 201)
+
+    def _pending_post(self, pending: str) -> dict[str, Any] | None:
+        """app/post.go ``deduplicateCreatePost``: a ``pending_post_id`` seen within the last 30
+        seconds (the cache's TTL, keyed by the id alone) answers the post it made, 201, and
+        nothing is posted; after that it is forgotten and the same id posts again."""
+        if not pending:
+            return None
+        found = self.pending_post_ids.get(pending)
+        if found is None or self.clock() >= found[1]:
+            self.pending_post_ids.pop(pending, None)
+            return None
+        post = self.posts.get(found[0])
+        return post if post is not None and not post["delete_at"] else None
 
     async def _new_post(
-        self, user: str, channel: Channel, body: dict[str, Any], post_type: str = ""
+        self,
+        user: str,
+        channel: Channel,
+        body: dict[str, Any],
+        post_type: str = "",
+        from_webhook: bool = False,
     ) -> dict[str, Any]:
         stamp = self._stamp()
         pending = body.get("pending_post_id")
+        props = dict(body.get("props") or {})
+        if self.users[user].get("is_bot"):  # app/post.go ``CreatePost``: ``if user.IsBot``
+            props["from_bot"] = "true"
+        if from_webhook:
+            props["from_webhook"] = "true"
         post = {
             "id": new_id(),
             "create_at": stamp,
@@ -523,16 +658,17 @@ class MattermostServer:
             "original_id": "",
             "message": str(body["message"]),
             "type": post_type,
-            "props": dict(body.get("props") or {}),
+            "props": props,
             "hashtag": "",
             "file_ids": [],
             "pending_post_id": str(pending or ""),
             "has_reactions": False,
+            "is_pinned": False,
             "metadata": {},
         }
         self.posts[post["id"]] = post
         if pending:
-            self.pending_post_ids[pending] = post["id"]
+            self.pending_post_ids[pending] = (post["id"], self.clock() + PENDING_POST_TTL)
         sender = self.users[user]
         await self._broadcast(
             channel,
@@ -541,7 +677,7 @@ class MattermostServer:
                 "channel_display_name": channel.display_name,
                 "channel_name": channel.name,
                 "channel_type": channel.type,
-                "post": json.dumps(self._client_post(post)),
+                "post": json.dumps(self._client_post(post, fresh=True)),
                 "sender_name": "@" + sender["username"],
                 "set_online": True,
                 "team_id": channel.team_id,
@@ -555,21 +691,42 @@ class MattermostServer:
         a *deleted* copy (new id, ``original_id`` = the post, ``delete_at`` = ``update_at``),
         which ``since`` answers too."""
         post = self._post_for(user, post_id)
-        if post["user_id"] != user:
+        # api4/post.go ``patchPost``: someone else's post takes ``edit_others_posts``, which the
+        # default roles give team and system admins (model/role.go)
+        if post["user_id"] != user and not self.may_manage_others_posts(user):
             raise ApiError(403, "api.context.permissions.app_error", "Not your post")
+        message = str(body.get("message", post["message"]))
+        _check_length(message)
+        pinned = body.get("is_pinned")
+        await self._update_post(post, message, post["is_pinned"] if pinned is None else pinned)
+        return self._json(self._client_post(post))
+
+    async def _pin(self, user: str, post_id: str, pinned: bool) -> web.Response:
+        """``POST /posts/{id}/pin`` and ``/unpin``: api4/post.go ``saveIsPinnedPost`` needs only
+        to read the channel, then goes through the edit path (``PatchPost`` with ``IsPinned``):
+        the post's ``update_at`` moves, the old version is kept as a deleted copy, and
+        ``post_edited`` is sent with the message and ``edit_at`` unchanged (app/post.go
+        ``UpdatePost`` sets ``EditAt`` only when the message changes)."""
+        post = self._post_for(user, post_id)
+        await self._update_post(post, post["message"], pinned)
+        return self._json({"status": "OK"})
+
+    async def _update_post(self, post: dict[str, Any], message: str, pinned: bool) -> None:
         stamp = self._stamp()
         old = {**post, "id": new_id(), "original_id": post["id"]}
         old["delete_at"] = old["update_at"] = stamp
         self.posts[old["id"]] = old
-        message = str(body.get("message", post["message"]))
-        _check_length(message)
         if message != post["message"]:
             post["message"] = message
             post["edit_at"] = stamp
+        post["is_pinned"] = bool(pinned)
         post["update_at"] = stamp
+        if pinned:
+            self.pinned.add(post["id"])
+        else:
+            self.pinned.discard(post["id"])
         channel = self.channels[post["channel_id"]]
         await self._broadcast(channel, "post_edited", {"post": json.dumps(self._client_post(post))})
-        return self._json(self._client_post(post))
 
     async def _delete_post(self, user: str, post_id: str) -> web.Response:
         """A soft deletion, as api4/post.go ``deletePost`` and app/post.go ``DeletePost`` do.
@@ -586,7 +743,7 @@ class MattermostServer:
         ``delete_by``).
         """
         post = self._post_for(user, post_id)
-        if post["user_id"] != user and not self.is_system_admin(user):
+        if post["user_id"] != user and not self.may_manage_others_posts(user):
             raise ApiError(
                 403, "api.context.permissions.app_error", "You do not have the permission"
             )
@@ -614,11 +771,15 @@ class MattermostServer:
         self._member_channel(post["channel_id"], user)
         return post
 
-    def _client_post(self, post: dict[str, Any]) -> dict[str, Any]:
+    def _client_post(self, post: dict[str, Any], *, fresh: bool = False) -> dict[str, Any]:
         """A post as answered (app ``PreparePostForClient``): its reactions in
-        ``metadata.reactions``."""
+        ``metadata.reactions``. Its ``pending_post_id`` is not stored (model/post.go:
+        ``db:"-"``): only the answer to ``POST /posts`` that made it and its ``posted`` event
+        (``fresh``) carry it; a post read back has an empty one."""
         reactions = self._live_reactions(post["id"])
-        return {**post, "metadata": {"reactions": reactions} if reactions else {}}
+        pending = post["pending_post_id"] if fresh else ""
+        metadata = {"reactions": reactions} if reactions else {}
+        return {**post, "pending_post_id": pending, "metadata": metadata}
 
     def _channel_posts(self, user: str, channel_id: str, query: Any) -> web.Response:
         """``GET /channels/{id}/posts`` as api4/post.go ``getPostsForChannel`` picks: ``since``
@@ -756,6 +917,29 @@ class MattermostServer:
             self.channels[existing.id] = existing
         return self._json(existing.as_json(), 201)
 
+    def _group(self, user: str, body: list[str]) -> web.Response:
+        """``POST /channels/group`` (operation ``CreateGroupChannel``): the caller is added if
+        missing (the API reference); 3 to 8 people, else 400 (app/channel.go
+        ``CreateGroupChannel``); the same people make the same channel, named by the SHA-1 of
+        their sorted ids (model/channel.go ``GetGroupNameFromUserIds``), its display name
+        their usernames, sorted, joined by ", " (``GetGroupDisplayNameFromUsers``); no team."""
+        ids = sorted({self._id(str(u), "user_id") for u in [*body, user]})
+        if not GROUP_MIN <= len(ids) <= GROUP_MAX or any(u not in self.users for u in ids):
+            raise ApiError(400, "api.channel.create_group.bad_size.app_error", "bad size")
+        return self._json(self.add_group(ids).as_json(), 201)
+
+    def add_group(self, members: list[str]) -> Channel:
+        """The group message of these people (type ``G``), made once."""
+        ids = sorted(members)
+        name = hashlib.sha1("".join(ids).encode()).hexdigest()
+        existing = next((c for c in self.channels.values() if c.name == name), None)
+        if existing is None:
+            names = sorted(str(self.users[u]["username"]) for u in ids)
+            existing = Channel(new_id(), "", "G", name, ", ".join(names))
+            existing.members = {u: "channel_user" for u in ids}
+            self.channels[existing.id] = existing
+        return existing
+
     def _live_reactions(self, post_id: str) -> list[dict[str, Any]]:
         """store/sqlstore/reaction_store.go ``GetForPost``: not deleted, by CreateAt."""
         live = [
@@ -852,17 +1036,18 @@ class MattermostServer:
             if data.get("action") == "authentication_challenge" and user is None:
                 user = self.tokens.get(str(data.get("data", {}).get("token", "")))
                 if user is None:
-                    await socket.send_str(
-                        json.dumps({"status": "FAIL", "seq_reply": data.get("seq"), "error": {}})
-                    )
+                    # app/platform/websocket_router.go ``ServeWebSocket``: a token with no
+                    # session (``GetSession`` fails) closes the connection, with no answer
                     await socket.close()
                     break
                 await socket.send_str(json.dumps({"status": "OK", "seq_reply": data.get("seq")}))
                 self._seq[socket] = 0
+                self._socket_tokens[socket] = str(data["data"]["token"])
                 await self._send(socket, "hello", {"server_version": "9.11.0"}, {"user_id": user})
                 self.sockets[socket] = user
         self.sockets.pop(socket, None)
         self._seq.pop(socket, None)
+        self._socket_tokens.pop(socket, None)
         return socket
 
     async def _send(
@@ -872,6 +1057,11 @@ class MattermostServer:
         data: dict[str, Any],
         broadcast: dict[str, Any],
     ) -> None:
+        token = self._socket_tokens.get(socket)
+        if token is not None and token not in self.tokens:
+            # app/platform/web_conn.go ``ShouldSendEvent``: "Do not send event if WebConn does
+            # not have a session": a websocket whose session ended stays open, silent
+            return
         seq = self._seq.get(socket, 0)
         self._seq[socket] = seq + 1
         envelope = {

@@ -133,11 +133,16 @@ async def test_matrix_messages_handled_leave_no_text_in_the_logs(tmp_path, caplo
 
 # -- Mattermost ----------------------------------------------------------------------------------
 async def _rest(call: Any, *args: Any) -> Any:
-    """The few REST answers the receiver asks for: who someone is, their channel role."""
+    """The few REST answers the receiver asks for: who someone is, their channel and team
+    roles."""
     if call == "get_user":
         return {"id": "zeph", "username": "zephyrine", "nickname": NAME}
     if call == "get_channel_member":
         return {"roles": "channel_user"}
+    if call == "get_channel":
+        return {"id": args[0], "team_id": "team"}
+    if call == "get_team_member":
+        return {"roles": "team_user"}
     raise AssertionError(f"unexpected call {call}")
 
 
@@ -161,7 +166,9 @@ def _mattermost_events() -> list[str]:
         json.dumps(
             {
                 "event": "post_edited",
-                "data": {"post": json.dumps({**post("town", "p1", 1), "message": BODY})},
+                "data": {
+                    "post": json.dumps({**post("town", "p1", 1), "message": BODY, "edit_at": 4})
+                },
             }
         ),
         json.dumps(
@@ -187,7 +194,10 @@ async def _mattermost_handles(runtime: Runtime) -> None:
     store = MemoryStore()
     driver = SimpleNamespace(
         users=SimpleNamespace(get_user="get_user"),
-        channels=SimpleNamespace(get_channel_member="get_channel_member"),
+        channels=SimpleNamespace(
+            get_channel_member="get_channel_member", get_channel="get_channel"
+        ),
+        teams=SimpleNamespace(get_team_member="get_team_member"),
     )
     directory = Directory(driver, _rest, store)
     directory.user_id = "bot"

@@ -11,13 +11,15 @@ from bot.events import MemberLeft, MessageRemoved
 from bot.scenario import name as display_name
 
 
-async def _at_rules(mattermost, tmp_path, names, system_admins=()):  # type: ignore[no-untyped-def]
+async def _at_rules(mattermost, tmp_path, names, system_admins=(), team_admins=()):  # type: ignore[no-untyped-def]
     """The bot, people who joined, and the atelier at its ground rules, Camille facilitating."""
     bot = await MattermostBot(bot_config(mattermost, tmp_path, spm=60)).start()
     people = MattermostPeople(mattermost, ["camille", *names], refs=bot.refs, state=bot.state)
     room = await people.open(facilitator="camille")
     for admin in system_admins:
         mattermost.make_system_admin(people.user_id(admin))
+    for admin in team_admins:
+        mattermost.make_team_admin(people.user_id(admin))
     await people.say("camille", "!atelier démarrer")
     for person in names:
         await people.say(person, "!atelier rejoindre")
@@ -118,3 +120,21 @@ async def test_someone_who_left_while_the_bot_was_away_is_no_longer_counted(matt
     left = [e.sender for e in bot.inbound if isinstance(e, MemberLeft)]
     assert left == [people.user_id("alice"), people.user_id("bruno")]
     assert not mattermost.violations
+
+
+async def test_a_rule_a_team_admin_deleted_leaves_the_atelier(mattermost, tmp_path):
+    """On a default server a channel admin may not delete others' posts, a team admin may
+    (model/role.go ``delete_others_posts``): Élise, team admin, deletes Bruno's rule: gone,
+    and she is counted a moderator."""
+    names = ["alice", "bruno", "elise"]
+    bot, people, room = await _at_rules(mattermost, tmp_path, names, team_admins=["elise"])
+    try:
+        brunos = await people.say("bruno", "On se tutoie")
+        await people.say("alice", "On parle en « je »")
+        await until("two rules", lambda: _count(bot, room, 2))
+        await people.delete("elise", brunos)
+        await until("bruno's rule withdrawn", lambda: _count(bot, room, 1))
+    finally:
+        await bot.stop()
+    removed = [(e.sender, e.moderator) for e in bot.inbound if isinstance(e, MessageRemoved)]
+    assert removed == [(people.user_id("elise"), True)]
