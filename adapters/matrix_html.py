@@ -15,31 +15,15 @@ import html
 import re
 from collections.abc import Callable
 
-from bot.markup import lines, spans
+from bot.markup import SLOT, lines, skeleton
 
 __all__ = ["to_html", "to_plain"]
 
-#: the bot's skeleton holds ``\ue002<n>\ue003`` where the n-th span of user text goes
-_SLOT = re.compile("\ue002([0-9]+)\ue003")
-_SLOT_CHARS = re.compile("[\ue002\ue003]")
 WORD_JOINER = "\u2060"
 
 
-def _skeleton(body: str) -> tuple[str, list[str]]:
-    """The bot's markup with a slot for each span of user text, and those spans."""
-    parts: list[str] = []
-    users: list[str] = []
-    for is_user, text in spans(body):
-        if is_user:
-            parts.append(f"\ue002{len(users)}\ue003")
-            users.append(text)
-        else:
-            parts.append(_SLOT_CHARS.sub("", text))
-    return "".join(parts), users
-
-
-def _fill(skeleton: str, users: list[str], show: Callable[[str], str]) -> str:
-    return _SLOT.sub(lambda m: show(users[int(m.group(1))]), skeleton)
+def _fill(frame: str, users: list[str], show: Callable[[str], str]) -> str:
+    return SLOT.sub(lambda m: show(users[int(m.group(1))]), frame)
 
 
 def _words(text: str) -> list[str]:
@@ -64,9 +48,9 @@ def _inline(text: str) -> str:
 
 
 def to_html(body: str) -> str:
-    skeleton, users = _skeleton(body)
+    frame, users = skeleton(body)
     return _fill(
-        _markup_to_html(skeleton), users, lambda text: "<br>".join(map(html.escape, _words(text)))
+        _markup_to_html(frame), users, lambda text: "<br>".join(map(html.escape, _words(text)))
     )
 
 
@@ -118,5 +102,5 @@ def _markup_to_html(markdown: str) -> str:
 
 def to_plain(body: str) -> str:
     """What clients without HTML show: the same text without the bot's stars."""
-    skeleton, users = _skeleton(body)
-    return _fill(_BOLD.sub(r"\1", skeleton), users, lambda text: "\n".join(_words(text)))
+    frame, users = skeleton(body)
+    return _fill(_BOLD.sub(r"\1", frame), users, lambda text: "\n".join(_words(text)))

@@ -12,7 +12,7 @@ import html
 import re
 import string
 
-from bot.markup import lines, spans
+from bot.markup import SLOT, lines, skeleton, spans
 
 __all__ = ["html_page", "markdown_file"]
 
@@ -20,8 +20,6 @@ _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
 _ITALIC = re.compile(r"(?<![\w*])_(.+?)_(?![\w*])")
-#: where a person's words go in the bot's skeleton while it is turned into HTML
-_SLOT = re.compile("\ue002([0-9]+)\ue003")
 
 _STYLE = (
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;"
@@ -51,10 +49,10 @@ def markdown_file(title: str, body: str) -> str:
 
 def html_page(title: str, body: str, lang: str) -> str:
     """The record as one HTML page, readable offline and on a phone."""
-    skeleton, words = _skeleton(body)
+    frame, words = skeleton(body)
     blocks: list[str] = []
     items: list[str] = []
-    for raw in skeleton.split("\n"):
+    for raw in frame.split("\n"):
         line = raw.strip()
         if line.startswith("- "):
             items.append(f"<li>{_inline(line[2:], words)}</li>")
@@ -78,23 +76,10 @@ def html_page(title: str, body: str, lang: str) -> str:
         f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{shown}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        + ("" if skeleton.lstrip().startswith("#") else f"<h1>{shown}</h1>\n")
+        + ("" if frame.lstrip().startswith("#") else f"<h1>{shown}</h1>\n")
         + "\n".join(blocks)
         + "\n</body>\n</html>\n"
     )
-
-
-def _skeleton(body: str) -> tuple[str, list[str]]:
-    """The bot's text with a slot for each span of people's words, and those spans."""
-    parts: list[str] = []
-    words: list[str] = []
-    for is_user, text in spans(body):
-        if is_user:
-            parts.append(f"\ue002{len(words)}\ue003")
-            words.append(text)
-        else:
-            parts.append(text.replace("\ue002", "").replace("\ue003", ""))
-    return "".join(parts), words
 
 
 def _inline(line: str, words: list[str]) -> str:
@@ -103,6 +88,6 @@ def _inline(line: str, words: list[str]) -> str:
     out = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", out)
     out = _BOLD.sub(lambda m: f"<strong>{m.group(1)}</strong>", out)
     out = _ITALIC.sub(lambda m: f"<em>{m.group(1)}</em>", out)
-    return _SLOT.sub(
+    return SLOT.sub(
         lambda m: "<br>".join(html.escape(part) for part in lines(words[int(m.group(1))])), out
     )

@@ -14,7 +14,7 @@ in the bot's own text only makes more of the text plain.
 
 import re
 
-__all__ = ["CLOSE", "OPEN", "is_marked", "lines", "spans", "strip", "user"]
+__all__ = ["CLOSE", "OPEN", "SLOT", "is_marked", "lines", "skeleton", "spans", "strip", "user"]
 
 #: opens a span of user text (Unicode private use area: never typed, never shown)
 OPEN = "\ue000"
@@ -73,6 +73,25 @@ def spans(body: str) -> list[tuple[bool, str]]:
             current.append(part)
     flush()
     return pieces
+
+
+#: a skeleton holds ``\ue002<n>\ue003`` where the n-th span of user text goes
+SLOT = re.compile("\ue002([0-9]+)\ue003")
+_SLOT_CHARS = re.compile("[\ue002\ue003]")
+
+
+def skeleton(body: str) -> tuple[str, list[str]]:
+    """The bot's markup with a slot (``SLOT``) for each span of user text, and those spans:
+    a renderer turns the bot's markup into its format, then fills each slot, escaped."""
+    parts: list[str] = []
+    users: list[str] = []
+    for is_user, text in spans(body):
+        if is_user:
+            parts.append(f"\ue002{len(users)}\ue003")
+            users.append(text)
+        else:
+            parts.append(_SLOT_CHARS.sub("", text))
+    return "".join(parts), users
 
 
 def strip(body: str) -> str:
