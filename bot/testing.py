@@ -26,7 +26,7 @@ from bot.ports import DeliveryError, Sink
 from bot.scheduler import Fire
 from bot.state import AtelierState
 
-__all__ = ["EngineHarness", "FrozenClock", "ManualScheduler", "RecordingAdapter"]
+__all__ = ["EffectsReading", "EngineHarness", "FrozenClock", "ManualScheduler", "RecordingAdapter"]
 
 
 class FrozenClock:
@@ -88,7 +88,25 @@ class ManualScheduler:
         self.clock.now = max(self.clock.now, target)
 
 
-class EngineHarness:
+class EffectsReading:
+    """What was said: in ``last`` (the effects of the last event fed), or in ``effects``."""
+
+    last: list[Effect]
+
+    def said(self, key: str, effects: list[Effect] | None = None) -> list[Say]:
+        pool = self.last if effects is None else effects
+        return [e for e in pool if isinstance(e, Say) and e.key == key]
+
+    def told(self, user: str, key: str, effects: list[Effect] | None = None) -> list[SayDirect]:
+        pool = self.last if effects is None else effects
+        return [e for e in pool if isinstance(e, SayDirect) and e.user == user and e.key == key]
+
+    def said_keys(self, effects: list[Effect] | None = None) -> list[str]:
+        pool = self.last if effects is None else effects
+        return [e.key for e in pool if isinstance(e, Say | SayDirect)]
+
+
+class EngineHarness(EffectsReading):
     def __init__(
         self,
         *,
@@ -194,14 +212,6 @@ class EngineHarness:
     @staticmethod
     def keys(effects: list[Effect]) -> list[str]:
         return [e.key for e in effects if isinstance(e, Say | SayDirect)]
-
-    def said(self, key: str, effects: list[Effect] | None = None) -> list[Say]:
-        pool = self.last if effects is None else effects
-        return [e for e in pool if isinstance(e, Say) and e.key == key]
-
-    def told(self, user: str, key: str, effects: list[Effect] | None = None) -> list[SayDirect]:
-        pool = self.last if effects is None else effects
-        return [e for e in pool if isinstance(e, SayDirect) and e.user == user and e.key == key]
 
     def timers(self, effects: list[Effect] | None = None) -> list[StartTimer]:
         pool = self.last if effects is None else effects

@@ -1,7 +1,7 @@
 """The planner driven without I/O, like ``bot.testing.EngineHarness`` drives the engine."""
 
 from bot.agenda import Agenda, PlanSettings, deadlines, next_job
-from bot.effects import Effect, Say, SayDirect
+from bot.effects import Effect
 from bot.events import (
     Event,
     MessagePosted,
@@ -15,13 +15,13 @@ from bot.formats import load_formats
 from bot.ids import EventId, MessageId, RoomId, UserId
 from bot.planning import Planner
 from bot.start import EngineSettings
-from bot.testing import FrozenClock
+from bot.testing import EffectsReading, FrozenClock
 
 ROOM = RoomId("!salon:test")
 DAY = 86_400.0
 
 
-class PlanHarness:
+class PlanHarness(EffectsReading):
     def __init__(self, *, language: str = "fr", who_may_start: str = "anyone") -> None:
         settings = EngineSettings(language=language, who_may_start=who_may_start)
         self.plan = PlanSettings()
@@ -115,18 +115,6 @@ class PlanHarness:
         return produced
 
     # -- reading ---------------------------------------------------------------------------
-    def said(self, key: str, effects: list[Effect] | None = None) -> list[Say]:
-        pool = self.last if effects is None else effects
-        return [e for e in pool if isinstance(e, Say) and e.key == key]
-
-    def told(self, user: str, key: str, effects: list[Effect] | None = None) -> list[SayDirect]:
-        pool = self.last if effects is None else effects
-        return [e for e in pool if isinstance(e, SayDirect) and e.user == user and e.key == key]
-
-    def said_keys(self, effects: list[Effect] | None = None) -> list[str]:
-        pool = self.last if effects is None else effects
-        return [e.key for e in pool if isinstance(e, Say | SayDirect)]
-
     @property
     def a(self) -> Agenda:
         assert self.agenda is not None
