@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, assert_never
 
 import requests
-from mattermostdriver.exceptions import NotEnoughPermissions
+from mattermostdriver.exceptions import InvalidOrMissingParameters, NotEnoughPermissions
 
 from adapters.mattermost_actions import SLASH
 from adapters.mattermost_catchup import ReactionBook
@@ -70,6 +70,8 @@ class Sender:
         self.directory = directory
         self.book = book
         self.files = Files(driver, rest, directory)
+        #: threads whose first post was deleted: what was for them goes to the channel
+        self.gone_threads: set[str] = set()
         #: the engine's buttons → a post's ``props`` (interactive actions), when served
         self.decorate: Callable[[tuple[Button, ...], str], dict[str, Any] | None] | None = None
         #: a slash command's acknowledgement (no post to react to): (its id, emoji name)
@@ -164,13 +166,21 @@ class Sender:
         props: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         options: dict[str, Any] = {"channel_id": channel, "message": message}
-        if thread:
+        if thread and thread not in self.gone_threads:
             options["root_id"] = thread  # a reply in that thread (openapi: Post.root_id)
         if props:
             options["props"] = props
         if key:
             options["pending_post_id"] = f"{self.directory.user_id}:{key}"
-        return dict(await self.rest(self.driver.posts.create_post, options))
+        try:
+            return dict(await self.rest(self.driver.posts.create_post, options))
+        except InvalidOrMissingParameters:
+            if "root_id" not in options:
+                raise
+            # the thread's first post was deleted (400 "Invalid RootId parameter", app/post.go
+            # CreatePost): the atelier goes on in the channel itself rather than falling silent
+            self.gone_threads.add(options.pop("root_id"))
+            return dict(await self.rest(self.driver.posts.create_post, options))
 
     async def _with_mentions(self, body: str, mentions: tuple[str, ...]) -> str:
         """Mattermost notifies on ``@username``: put the people given the floor first."""

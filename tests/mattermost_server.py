@@ -612,11 +612,31 @@ class MattermostServer:
                 403, "api.context.permissions.app_error", "You do not have the permission"
             )
         _check_length(str(body.get("message", "")))
+        self._check_root(channel, str(body.get("root_id") or ""))
         seen = self._pending_post(str(body.get("pending_post_id") or ""))
         if seen is not None:
             return self._json(self._client_post(seen), 201)
         made = await self._new_post(user, channel, body)
         return self._json(self._client_post(made, fresh=True), 201)
+
+    def _check_root(self, channel: Channel, root_id: str) -> None:
+        """app/post.go ``CreatePost``: a reply's ``root_id`` names a post that exists (a deleted
+        one does not) and is itself a root (a reply to a reply: 400
+        ``api.post.create_post.root_id.app_error``, "Invalid RootId parameter"), in the same
+        channel (400 ``api.post.create_post.channel_root_id.app_error``)."""
+        if not root_id:
+            return
+        root = self.posts.get(root_id)
+        if root is None or root["delete_at"] or root["root_id"]:
+            raise ApiError(
+                400, "api.post.create_post.root_id.app_error", "Invalid RootId parameter"
+            )
+        if root["channel_id"] != channel.id:
+            raise ApiError(
+                400,
+                "api.post.create_post.channel_root_id.app_error",
+                "Invalid ChannelId for RootId parameter",
+            )
 
     def _pending_post(self, pending: str) -> dict[str, Any] | None:
         """app/post.go ``deduplicateCreatePost``: a ``pending_post_id`` seen within the last 30
