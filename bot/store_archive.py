@@ -14,7 +14,7 @@ from bot.effects import Archive, ArchiveNote, ArchiveQuery
 from bot.events import Archived, ArchiveFound, PastSession
 from bot.store_schema import Statement
 
-__all__ = ["archive_row", "look_up"]
+__all__ = ["archive_row", "look_up", "words_gone"]
 
 #: records listed for a search or the latest ones
 SHOWN = 5
@@ -47,6 +47,14 @@ def archive_row(effect: Archive | ArchiveNote) -> Statement:
     )
 
 
+def words_gone(db: sqlite3.Connection) -> None:
+    """After records were deleted or changed (outside a transaction): the search index drops
+    the old words — FTS5 only marks them deleted until its segments are merged — and the
+    write-ahead log is emptied into the file, so that no copy stays (``bot/retention.py``)."""
+    db.execute("INSERT INTO archive_words(archive_words) VALUES ('optimize')")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def look_up(db: sqlite3.Connection, query: ArchiveQuery) -> ArchiveFound:
     """Search, show or delete, in the query's room only."""
     if query.history:
@@ -60,6 +68,8 @@ def look_up(db: sqlite3.Connection, query: ArchiveQuery) -> ArchiveFound:
         )
         deleted = cursor.rowcount > 0
         found = []
+        if deleted:
+            words_gone(db)
     elif query.number is not None:
         found = db.execute(
             columns + " WHERE room = ? AND number = ?", (query.room, query.number)

@@ -11,6 +11,7 @@ import sqlite3
 from bot.effects import PersonalData
 from bot.events import PersonalDataFound
 from bot.markup import user
+from bot.store_archive import words_gone
 from bot.store_cycles import forget_in_cycles, held_in_cycles
 from bot.store_planning import agenda_data
 
@@ -44,10 +45,11 @@ def personal_data(db: sqlite3.Connection, query: PersonalData) -> PersonalDataFo
             for name in marked:
                 title, body = title.replace(name, neutral), body.replace(name, neutral)
             db.execute("UPDATE archive SET title = ?, body = ? WHERE id = ?", (title, body, row_id))
-        if records:  # the search index drops the old words too, not only marks them deleted
-            db.execute("INSERT INTO archive_words(archive_words) VALUES ('optimize')")
         db.execute("COMMIT")
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the log (retention)
+        if records:
+            words_gone(db)
+        else:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the log (retention)
     inputs += agenda_data(db, query.user)  # planned sessions (bot/store_planning.py)
     return PersonalDataFound(
         room=query.room,

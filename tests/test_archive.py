@@ -119,3 +119,18 @@ async def test_history_lists_the_past_sessions_shared_or_not(tmp_path):
         assert "trace non partagée" in await _ask(played, "historique")
     finally:
         await played.close()
+
+
+async def test_a_deleted_record_leaves_no_copy_in_the_database_or_its_log(tmp_path):
+    """``archives supprimer`` erases the words for good: not in the table, not in the search
+    index's pages, not in an old page of the write-ahead log (the README's promise)."""
+    path = tmp_path / "atelier.db"
+    played = await replay(path, record_atelier())
+    try:
+        assert "supprimée" in await _ask(played, "archives supprimer 1", moderator=True)
+    finally:
+        await played.close()
+    wal = path.with_name(path.name + "-wal")
+    raw = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert "Chez nous, nous avons essayé ceci.".encode() not in raw
+    assert b"essaye" not in raw  # « essayé » as the search index keeps it (accents aside)
