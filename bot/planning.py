@@ -85,14 +85,23 @@ class Planner:
         self.formats = frozenset(formats)
 
     # -- routing ---------------------------------------------------------------------------
-    def takes(self, event: Event, agenda: Agenda | None, atelier_running: bool) -> bool:
-        """Whether ``event`` is the planner's (else it is the atelier engine's)."""
+    def takes(
+        self,
+        event: Event,
+        agenda: Agenda | None,
+        atelier_running: bool,
+        *,
+        takes_part: bool = False,
+    ) -> bool:
+        """Whether ``event`` is the planner's (else it is the atelier engine's).
+        ``takes_part``: the sender is in the atelier running there, whose private words
+        (a problem, a rebond…) come before an answer to the planner's question."""
         match event:
             case MessagePosted():
                 return self._command(event.text, agenda, atelier_running) is not None
             case DirectMessage():  # an answer to a question it asked, not a command
                 waiting = agenda is not None and agenda.awaits(event.sender) is not None
-                return waiting and not self._asks_something(event.text)
+                return waiting and not takes_part and not self._asks_something(event.text)
             case ReactionAdded() | ReactionRemoved():
                 return event.ref.startswith(TIMER_PREFIX)
             case TimerFired():

@@ -264,7 +264,12 @@ class Runtime(AgendaKeeping):
             before = self.states.get(room)
             now = self.clock()
             agendas: list[Agenda] = []  # the agendas this decision changed
-            planned = self.planner.takes(event, self.agendas.get(room), before is not None)
+            planned = self.planner.takes(
+                event,
+                self.agendas.get(room),
+                before is not None,
+                takes_part=before is not None and getattr(event, "sender", "") in before.people,
+            )
             if planned:
                 refusals = self._plan_refusals.setdefault(room, {})  # in memory only
                 agenda_now = self.agendas.get(room)

@@ -264,6 +264,25 @@ async def test_two_weeks_after_an_atelier_its_offerer_is_asked_how_it_went(bot):
     assert ROOM not in await bot.store.agendas()
 
 
+async def test_a_problem_sent_privately_in_a_new_atelier_is_not_taken_as_a_follow_up(bot):
+    """Alice was asked how it went and has not answered yet; in the next atelier she sends
+    her problem privately: it is her problem there, and the follow-up question still waits."""
+    await _atelier_with_offerer(bot)
+    while ROOM in bot.rt.states:
+        await _dm(bot, "camille", "terminer")
+    await bot.advance(14 * DAY + 60)
+    assert bot.count("agenda.follow_up_question") == 1
+    await bot.post("camille", "!atelier démarrer")
+    await bot.post("alice", "!atelier rejoindre")
+    while bot.rt.states[ROOM].kind is not StepKind.PROBLEM_SEARCH:
+        await _dm(bot, "camille", "suivant")
+    await _dm(bot, "alice", "Trouver des fonds pour l'été")
+    problems = bot.rt.states[ROOM].problems
+    assert [(p.author, p.text) for p in problems] == [("alice", "Trouver des fonds pour l'été")]
+    assert bot.count("agenda.follow_up_noted") == 0
+    assert (await bot.store.agendas())[ROOM].following("alice") is not None
+
+
 async def test_a_follow_up_answer_is_appended_to_the_shared_record(bot):
     """The note goes at the end of the archived record of that atelier."""
     record = Archive(room=ROOM, atelier_id="a1", title="Atelier", request="Aide", text="Trace")
