@@ -40,7 +40,14 @@ def build_engine(config: Config) -> Engine:
         ),
         retention_days=config.bot.retention_days,
         room_retention_days=tuple(
-            (room, section.retention_days) for room, section in config.rooms.items()
+            (room, section.retention_days)
+            for room, section in config.rooms.items()
+            if section.retention_days is not None
+        ),
+        room_timezones=tuple(
+            (room, section.timezone)
+            for room, section in config.rooms.items()
+            if section.timezone is not None
         ),
     )
     return Engine(settings, formats)

@@ -54,9 +54,13 @@ class BotSection(_Section):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        if zone(value).key != value:
-            raise ValueError("unknown time zone (write it like 'Europe/Paris')")
-        return value
+        return _known_timezone(value)
+
+
+def _known_timezone(value: str) -> str:
+    if zone(value).key != value:
+        raise ValueError("unknown time zone (write it like 'Europe/Paris')")
+    return value
 
 
 class StorageSection(_Section):
@@ -140,9 +144,16 @@ def listen_address(value: str) -> tuple[str, int]:
 
 
 class RoomSection(_Section):
-    """One room's own settings (``[rooms."<room id>"]``)."""
+    """One room's own settings (``[rooms."<room id>"]``), each in place of ``[bot]``'s."""
 
-    retention_days: int = Field(ge=1, le=MOST_DAYS)
+    retention_days: int | None = Field(default=None, ge=1, le=MOST_DAYS)
+    #: the room's dates and times (a group in Montréal, another in Paris)
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        return None if value is None else _known_timezone(value)
 
 
 class Config(_Section):

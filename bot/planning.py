@@ -140,8 +140,9 @@ class Planner:
         work_agenda = (
             agenda.model_copy(deep=True)
             if agenda is not None
-            else Agenda(room=room, lang=self.settings.language, timezone=self.settings.timezone)
+            else Agenda(room=room, lang=self.settings.language, timezone="")
         )
+        work_agenda.timezone = self.settings.timezone_for(room)  # the configured one, now
         ctx = PlanCtx(room, work_agenda.lang, now, self.settings.command_prefix)
         work = PlanWork(ctx, work_agenda, self.settings, self.plan, self.formats, busy=busy)
         if refusals is not None:
@@ -309,7 +310,9 @@ class Planner:
         """An atelier with an offerer ended: plan its cold follow-up (None: none planned);
         ``listeners`` asked to be told the answer."""
         if agenda is None:
-            agenda = Agenda(room=room, lang=self.settings.language, timezone=self.settings.timezone)
+            agenda = Agenda(
+                room=room, lang=self.settings.language, timezone=self.settings.timezone_for(room)
+            )
         default = self.plan.follow_up
         return plan_follow_up(agenda, atelier_id, offerer, started, now, default, listeners)
 

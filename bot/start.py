@@ -31,6 +31,12 @@ class EngineSettings:
     retention_days: int = 90
     #: …and in these rooms
     room_retention_days: tuple[tuple[str, int], ...] = ()
+    #: rooms whose dates and times are not in ``timezone``
+    room_timezones: tuple[tuple[str, str], ...] = ()
+
+    def timezone_for(self, room: str) -> str:
+        """The time zone the room's dates and times are said and read in."""
+        return dict(self.room_timezones).get(room, self.timezone)
 
 
 def may_start(settings: EngineSettings, user: str, moderator: bool) -> bool:
@@ -84,7 +90,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         return
     announced: float | None = None
     if "end" in options:
-        announced = clock.next_clock_time(options["end"], ctx.now, settings.timezone)
+        announced = clock.next_clock_time(options["end"], ctx.now, settings.timezone_for(ctx.room))
         if announced is None:
             ctx.say("start.bad_end", mentions=(sender,), reply=True, end=options["end"])
             return
@@ -95,7 +101,7 @@ def start(call: Invocation, settings: EngineSettings, formats: dict[str, Format]
         format=fmt,
         seconds_per_minute=settings.seconds_per_minute,
         started_at=ctx.now,
-        timezone=settings.timezone,
+        timezone=settings.timezone_for(ctx.room),
         prefix=prefix,
         # a thread asked for (--fil) starts at the command; started in a thread, it stays there
         thread=ctx.reply_thread or (call.message_id if "thread" in options else None),

@@ -22,8 +22,15 @@ DAY = 86_400.0
 
 
 class PlanHarness(EffectsReading):
-    def __init__(self, *, language: str = "fr", who_may_start: str = "anyone") -> None:
-        settings = EngineSettings(language=language, who_may_start=who_may_start)
+    def __init__(
+        self, *, language: str = "fr", who_may_start: str = "anyone", timezone: str = ""
+    ) -> None:
+        """``timezone``: the room's own (``[rooms."<id>"] timezone``), if any."""
+        settings = EngineSettings(
+            language=language,
+            who_may_start=who_may_start,
+            room_timezones=((ROOM, timezone),) if timezone else (),
+        )
         self.plan = PlanSettings()
         self.planner = Planner(settings, self.plan, load_formats())
         self.clock = FrozenClock()  # Thursday 1 January 2026, 10:00 in Paris
