@@ -7,10 +7,11 @@ day-before reminder, then the atelier opens at the start time with the two of th
 
 from typing import Any
 
-from people_kit import BotInProcess, heard
+from people_kit import BotInProcess, heard, until
 
 __all__ = [
     "a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search",
+    "a_date_poll_then_the_session_is_planned_moved_and_cancelled",
     "invitation_then_people_come_then_reminder_then_the_atelier_opens",
 ]
 
@@ -71,3 +72,43 @@ async def a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search
     assert [p.text for p in state.problems] == ["Garder nos bénévoles après l'été"]
     room = "\n".join(t for t in (h.text for h in people.heard if h.to is None))
     assert "Garder nos bénévoles" not in room  # private until the group's sharing step
+
+
+async def a_date_poll_then_the_session_is_planned_moved_and_cancelled(
+    people: Any, bot: BotInProcess
+) -> None:
+    """The group finds a date with a poll (✅ on the slots that suit); Camille plans the slot
+    most chose; Alice says she comes; the session is moved, then cancelled: Alice is told each
+    time privately, and the agenda is empty at the end."""
+    assert bot.runtime is not None
+    runtime = bot.runtime
+    await people.say("camille", "!atelier sondage-date 12/01 14h, 14/01 18h")
+    await heard(people, "Sondage pour trouver une date")
+    await heard(people, "Créneau n° 3")
+    await people.react("alice", "plan:slot:3", "yes", remove=False)
+    await people.react("elise", "plan:slot:3", "yes", remove=False)
+    await people.react("elise", "plan:slot:2", "yes", remove=False)
+
+    def suits(number: int) -> int:
+        [agenda] = runtime.agendas.values()
+        return next(len(s.suits) for p in agenda.polls for s in p.slots if s.number == number)
+
+    await until("the three answers counted", lambda: suits(3) == 2 and suits(2) == 1)
+    await people.say("alice", "!atelier sondage-date")
+    counts = await heard(people, "Réponses au sondage")
+    [line] = [line for line in counts.splitlines() if "14 janvier" in line]
+    assert "18\u202fh" in line and line.endswith("ça convient à\u202f: 2"), counts
+    await people.say("camille", "!atelier planifier 3")
+    await heard(people, "La date est choisie", to="alice")  # the slot suited her
+    [agenda] = runtime.agendas.values()
+    number = agenda.sessions[0].number
+    await heard(people, f"Atelier d'entraide n° {number}")  # the invitation
+    await people.react("alice", f"plan:{number}", "hand", remove=False)
+    await heard(people, f"vous venez à l'atelier d'entraide n° {number}", to="alice")
+    await people.say("camille", f"!atelier déplacer {number} 19/01 14h")
+    moved = await heard(people, "est déplacé", to="alice")
+    assert "19 janvier" in moved and "14 janvier" in moved
+    await people.say("camille", f"!atelier annuler {number}")
+    await heard(people, "est annulé", to="alice")
+    await people.say("elise", "!atelier agenda")
+    await heard(people, "Aucun atelier n'est prévu dans ce salon")

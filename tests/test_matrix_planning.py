@@ -7,6 +7,7 @@ import time
 from matrix_kit import setup
 from plan_kit import (
     a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search,
+    a_date_poll_then_the_session_is_planned_moved_and_cancelled,
     invitation_then_people_come_then_reminder_then_the_atelier_opens,
 )
 
@@ -36,5 +37,16 @@ async def test_a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_s
         await a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search(
             s.people, s.bot
         )
+    finally:
+        await s.close()
+
+
+async def test_a_date_poll_then_the_session_is_planned_moved_and_cancelled(synapse, tmp_path):
+    """A poll finds the date; the session planned from it is moved, then cancelled, and those
+    coming are told privately each time."""
+    s = await setup(synapse, tmp_path, CAST, clock=FrozenClock(time.time()))
+    await s.people.open(facilitator="camille")
+    try:
+        await a_date_poll_then_the_session_is_planned_moved_and_cancelled(s.people, s.bot)
     finally:
         await s.close()

@@ -7,6 +7,7 @@ import time
 from mattermost_kit import MattermostBot, MattermostPeople, bot_config
 from plan_kit import (
     a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search,
+    a_date_poll_then_the_session_is_planned_moved_and_cancelled,
     invitation_then_people_come_then_reminder_then_the_atelier_opens,
 )
 
@@ -43,6 +44,21 @@ async def test_a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_s
     await people.open(facilitator="camille")
     try:
         await a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search(people, bot)
+    finally:
+        await bot.stop()
+    assert not mattermost.violations
+
+
+async def test_a_date_poll_then_the_session_is_planned_moved_and_cancelled(mattermost, tmp_path):
+    """A poll finds the date; the session planned from it is moved, then cancelled, and those
+    coming are told privately each time."""
+    bot = MattermostBot(bot_config(mattermost, tmp_path, spm=60))
+    bot.clock = FrozenClock(time.time())
+    await bot.start()
+    people = MattermostPeople(mattermost, CAST, refs=bot.refs, state=bot.state)
+    await people.open(facilitator="camille")
+    try:
+        await a_date_poll_then_the_session_is_planned_moved_and_cancelled(people, bot)
     finally:
         await bot.stop()
     assert not mattermost.violations
