@@ -1,6 +1,6 @@
 """Planned sessions on a real Synapse (issue 16 §1): an invitation, people who say they come
 (a ✋ reaction, « je viens »), the day-before reminder, and the atelier opening with them —
-days passing on the bot's test clock."""
+days passing on the bot's test clock; a date poll; a move and a cancel."""
 
 import time
 
@@ -16,14 +16,19 @@ from bot.testing import FrozenClock
 CAST = ["camille", "alice", "elise"]
 
 
-async def test_an_invitation_gathers_people_reminds_them_and_opens_the_atelier(synapse, tmp_path):
-    """Planned, announced, reminded, opened with those who said they would come."""
+async def _play(synapse, tmp_path, scenario) -> None:  # type: ignore[no-untyped-def]
+    """The bot on a test clock at today's time, the cast in a room, then ``scenario``."""
     s = await setup(synapse, tmp_path, CAST, clock=FrozenClock(time.time()))
     await s.people.open(facilitator="camille")
     try:
-        await invitation_then_people_come_then_reminder_then_the_atelier_opens(s.people, s.bot)
+        await scenario(s.people, s.bot)
     finally:
         await s.close()
+
+
+async def test_an_invitation_gathers_people_reminds_them_and_opens_the_atelier(synapse, tmp_path):
+    """Planned, announced, reminded, opened with those who said they would come."""
+    await _play(synapse, tmp_path, invitation_then_people_come_then_reminder_then_the_atelier_opens)
 
 
 async def test_a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search(
@@ -31,22 +36,12 @@ async def test_a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_s
 ):
     """Asked privately the day before; the answer goes to the facilitator only, then is
     confirmed as a problem at the problem search."""
-    s = await setup(synapse, tmp_path, CAST, clock=FrozenClock(time.time()))
-    await s.people.open(facilitator="camille")
-    try:
-        await a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search(
-            s.people, s.bot
-        )
-    finally:
-        await s.close()
+    await _play(
+        synapse, tmp_path, a_check_in_answer_reaches_the_facilitator_and_seeds_the_problem_search
+    )
 
 
 async def test_a_date_poll_then_the_session_is_planned_moved_and_cancelled(synapse, tmp_path):
     """A poll finds the date; the session planned from it is moved, then cancelled, and those
     coming are told privately each time."""
-    s = await setup(synapse, tmp_path, CAST, clock=FrozenClock(time.time()))
-    await s.people.open(facilitator="camille")
-    try:
-        await a_date_poll_then_the_session_is_planned_moved_and_cancelled(s.people, s.bot)
-    finally:
-        await s.close()
+    await _play(synapse, tmp_path, a_date_poll_then_the_session_is_planned_moved_and_cancelled)
