@@ -13,7 +13,7 @@ missed after it.
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.agenda import (
@@ -38,6 +38,7 @@ from bot.events import (
     TimerFired,
 )
 from bot.flood import Refusals
+from bot.formats import Format
 from bot.ids import RoomId, UserId
 from bot.planning_commands import (
     HANDLERS,
@@ -78,11 +79,11 @@ class PlanDecision:
 
 class Planner:
     def __init__(
-        self, settings: EngineSettings, plan: PlanSettings, formats: Iterable[str]
+        self, settings: EngineSettings, plan: PlanSettings, formats: Mapping[str, Format]
     ) -> None:
         self.settings = settings
         self.plan = plan
-        self.formats = frozenset(formats)
+        self.formats = dict(formats)
 
     # -- routing ---------------------------------------------------------------------------
     def takes(

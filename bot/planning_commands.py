@@ -7,6 +7,7 @@ nothing. Cancelling or moving a session is for who planned it, or a room moderat
 who said they would come is told privately.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -15,10 +16,12 @@ from bot.agenda import Agenda, Planned, PlanSettings
 from bot.context import Ctx
 from bot.events import PlannedOpening
 from bot.flood import Refusals, may_answer_in
+from bot.formats import Format
 from bot.numbers import whole
 from bot.planning_follow_up import follow_up
 from bot.planning_polls import close_poll, date_poll, slot_time
 from bot.start import EngineSettings, may_start
+from bot.steps.base import longest_minutes
 
 __all__ = ["HANDLERS", "PlanCall", "PlanCtx", "PlanWork", "invite", "told"]
 
@@ -41,7 +44,7 @@ class PlanWork:
     agenda: Agenda
     settings: EngineSettings
     plan: PlanSettings
-    formats: frozenset[str]
+    formats: Mapping[str, Format]
     busy: bool = False  # an atelier runs in the room
     opening: PlannedOpening | None = None
     #: the room's answered refusals (``bot.flood``): kept in memory by the runtime
@@ -225,11 +228,14 @@ def invite(work: PlanWork, session: Planned) -> None:
     """Post the invitation of ``session``; reactions to it say who comes."""
     ctx = work.ctx
     session.invited = True
-    duration = (
-        when.spoken_duration(session.end - session.start, ctx.lang)
-        if session.end
-        else ctx.t("agenda.duration_open")
-    )
+    fmt = work.formats.get(session.format or work.settings.default_format)
+    if session.end:
+        duration = when.spoken_duration(session.end - session.start, ctx.lang)
+    elif fmt is not None:  # as long as the end the atelier will announce when it opens
+        longest = when.spoken_duration(longest_minutes(fmt) * 60, ctx.lang)
+        duration = ctx.t("agenda.duration_format", duration=longest)
+    else:
+        duration = ctx.t("agenda.duration_open")
     ctx.say(
         "agenda.invitation",
         ref=f"plan:{session.number}",

@@ -4,10 +4,12 @@ cycles and downtime, on a test clock that starts on Thursday 1 January 2026, 10:
 import pytest
 from planning_kit import DAY, ROOM, PlanHarness
 
+from bot import when
 from bot.effects import ArchiveNote, Say, SayDirect
 from bot.events import DirectMessage, ReactionAdded, ReactionRemoved
 from bot.ids import UserId
 from bot.markup import user
+from bot.testing import EngineHarness
 
 NB = "\u202f"
 
@@ -469,3 +471,16 @@ def test_a_follow_up_answer_reaches_those_who_asked_for_news(h):
     assert h.told("alice", "agenda.follow_up_question_shared")
     h.feed(DirectMessage(room=ROOM, sender=UserId("alice"), sender_name="Alice", text="Ça va"))
     assert user("Ça va") in h.told("bruno", "agenda.follow_up_news")[0].body
+
+
+def test_an_invitation_without_an_end_says_how_long_the_atelier_will_last_at_most():
+    """No ``--fin``: the invitation gives the length the atelier will announce when it opens
+    (its format, for a group as large as it allows), not « à préciser »."""
+    h = PlanHarness()
+    h.cmd("camille", "planifier 12/01 14h")
+    body = h.said("agenda.invitation")[0].body
+    opened = EngineHarness(seconds_per_minute=60)
+    opened.cmd("camille", "démarrer")
+    planned = opened.s.announced_end - opened.s.started_at
+    assert f"Durée\u202f: {when.spoken_duration(planned, 'fr')} au plus" in body
+    assert "à préciser" not in body

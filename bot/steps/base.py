@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from bot import clock
 from bot.context import Ctx, Invocation
 from bot.effects import Button
-from bot.formats import Step, StepKind
+from bot.formats import Format, Step, StepKind
 from bot.numbers import amount
 from bot.refs import Ref, encode
 from bot.state import AtelierState, Entry
@@ -22,6 +22,7 @@ __all__ = [
     "add_entry",
     "announce",
     "enter_with_offerer",
+    "longest_minutes",
     "needs_offerer",
     "note",
     "planned_end",
@@ -108,12 +109,24 @@ def step_seconds(ctx: Ctx, step: Step) -> float:
         known = _known_turns(s, step)
         if known is not None:
             return ctx.seconds(step.turn_minutes * max(1, known))
+    return ctx.seconds(_minutes_before_known(step, s.format, len(s.participants)))
+
+
+def _minutes_before_known(step: Step, fmt: Format, registered: int) -> float:
+    """A step's minutes before its turns are known: its indicative ``minutes``, or one turn
+    per person of a group as large as the format allows (or as registered, if more)."""
     if step.minutes is not None:
-        return ctx.seconds(step.minutes)
-    expected = max(len(s.participants), s.format.max_participants)
+        return step.minutes
+    expected = max(registered, fmt.max_participants)
     if step.kind is K.CONTRIBUTOR_SHARING:
         expected -= 1
-    return ctx.seconds((step.turn_minutes or 1) * max(1, expected))
+    return (step.turn_minutes or 1) * max(1, expected)
+
+
+def longest_minutes(fmt: Format) -> float:
+    """How long an atelier of this format is planned to last, for a group as large as it
+    allows — what the end announced at its start is based on (an invitation says it)."""
+    return sum(_minutes_before_known(step, fmt, 0) for step in fmt.steps)
 
 
 def _known_turns(s: AtelierState, step: Step) -> int | None:
