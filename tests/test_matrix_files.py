@@ -2,11 +2,10 @@
 the media repository and posts an ``m.file`` (encrypted in an encrypted room); a member
 downloads exactly what was exported; a file over the homeserver's limit is refused for good."""
 
-import asyncio
 import dataclasses
 
 import pytest
-from matrix_kit import heard, setup
+from matrix_kit import heard, setup, until
 from nio import AsyncClient, DownloadResponse, MessageDirection, RoomMessagesResponse
 from nio.crypto.attachments import decrypt_attachment
 
@@ -19,19 +18,22 @@ RECORD = "# Trace du 01/01/2026 🌱\n\n> Élise\\: « \\<b\\>oui\\</b\\> »\n"
 
 async def _file_events(client: AsyncClient, room: str) -> list[dict[str, object]]:
     """The ``m.file`` contents of the room's latest events, as this member's client sees them
-    (decrypted by nio where the room is encrypted)."""
-    for _ in range(100):
+    (decrypted by nio where the room is encrypted), once there is one."""
+    found: list[dict[str, object]] = []
+
+    async def some() -> bool:
         answer = await client.room_messages(room, start="", direction=MessageDirection.back)
         assert isinstance(answer, RoomMessagesResponse)
-        found = []
-        for event in answer.chunk:
-            content = dict(getattr(event, "source", {}).get("content", {}))
-            if content.get("msgtype") == "m.file":
-                found.append(content)
-        if found:
-            return found
-        await asyncio.sleep(0.1)
-    return []
+        found[:] = [
+            content
+            for event in answer.chunk
+            if (content := dict(getattr(event, "source", {}).get("content", {}))).get("msgtype")
+            == "m.file"
+        ]
+        return bool(found)
+
+    await until("an m.file in the room", some)
+    return found
 
 
 async def _download(client: AsyncClient, content: dict[str, object]) -> bytes:
@@ -91,12 +93,19 @@ async def test_in_an_encrypted_room_the_file_is_encrypted_and_readable_by_member
             mime="text/html",
             text="<!DOCTYPE html><p>é 🌱</p>",
         )
-        for attempt in range(100):  # the bot learns the room is encrypted from its sync
+        attempts = [0]
+
+        async def posted() -> bool:  # the bot learns the room is encrypted from its sync
+            attempts[0] += 1
             try:
-                await s.bot.adapter.perform(effect, idempotency_key=f"atelier-{attempt}")
-                break
+                # a transaction id of its own: Synapse answers a reused one (the outbox's
+                # "atelier-N") with the event it made then, and posts nothing
+                await s.bot.adapter.perform(effect, idempotency_key=f"export-try-{attempts[0]}")
             except DeliveryError:
-                await asyncio.sleep(0.1)
+                return False
+            return True
+
+        await until("the file posted in the encrypted room", posted)
         bob = s.people.clients["bob"]
         files = await _file_events(bob, room)
         assert files and "file" in files[0] and "url" not in files[0]

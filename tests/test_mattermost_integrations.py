@@ -50,8 +50,10 @@ async def test_an_integration_slower_than_the_limit_fails_the_command(mattermost
     people = await _people(mattermost)
     integrations.team_admins.add(people.ids["ana"])
 
+    answered = asyncio.Event()
+
     async def slow(request: web.Request) -> web.Response:
-        await asyncio.sleep(2)
+        await answered.wait()  # never before the server has given up
         return web.json_response({"text": "too late"})
 
     app = web.Application()
@@ -70,6 +72,7 @@ async def test_an_integration_slower_than_the_limit_fails_the_command(mattermost
             await asyncio.to_thread(ana.execute_command, options)
         assert integrations.ephemeral_to(people.ids["ana"]) == []
     finally:
+        answered.set()
         await runner.cleanup()
         integrations.forgive_undocumented()
 
