@@ -7,7 +7,7 @@ from typing import Any
 
 from mattermost_server import MattermostServer
 from mattermostdriver import Driver
-from people_kit import BotInProcess, until
+from people_kit import BotInProcess, heard, until
 
 from adapters.mattermost import KEY_TO_NAME, PREFIX, MattermostAdapter, driver_options
 from bot.config import Config, MattermostSection, StorageSection, TimingSection
@@ -221,3 +221,34 @@ class MattermostPeople:
 
     async def close(self) -> None:
         return None
+
+
+async def at_rules(  # type: ignore[no-untyped-def]
+    mattermost: MattermostServer,
+    folder: Path,
+    names: list[str],
+    system_admins: Iterable[str] = (),
+    team_admins: Iterable[str] = (),
+):
+    """The bot, people who joined, and the atelier at its ground rules, Camille facilitating
+    (each line a member writes there is a rule: an input to withdraw, or not)."""
+    bot = await MattermostBot(bot_config(mattermost, folder, spm=60)).start()
+    people = MattermostPeople(mattermost, ["camille", *names], refs=bot.refs, state=bot.state)
+    room = await people.open(facilitator="camille")
+    for admin in system_admins:
+        mattermost.make_system_admin(people.user_id(admin))
+    for admin in team_admins:
+        mattermost.make_team_admin(people.user_id(admin))
+    await people.say("camille", "!atelier démarrer")
+    for person in names:
+        await people.say(person, "!atelier rejoindre")
+        await heard(people, f"Bienvenue {display_name(person)}")
+    await people.dm("camille", "aller 3")
+    await heard(people, "Étape 3/18 — Règles du jeu")
+    return bot, people, room
+
+
+async def rules_of(bot: "MattermostBot", room: str) -> list[str]:
+    """The rules the atelier holds now."""
+    state = await bot.state(room)
+    return [] if state is None else [rule.text for rule in state.rules]

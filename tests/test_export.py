@@ -99,6 +99,18 @@ def test_a_file_waiting_in_the_outbox_survives_as_json():
 ROOM = RoomId("!bench:localhost")
 
 
+def _typed(text: str, message_id: str) -> MessagePosted:
+    """P3 writes ``text`` in the replayed atelier's room."""
+    return MessagePosted(
+        room=ROOM,
+        sender=UserId("p3"),
+        sender_name="P3",
+        text=text,
+        message_id=MessageId(message_id),
+        event_id=EventId(message_id),
+    )
+
+
 async def test_export_n_posts_the_record_where_it_was_asked(tmp_path):
     """`exporter 1` in the room posts both files there; a number not in the archive, or none,
     gets a kind answer and no file."""
@@ -108,16 +120,7 @@ async def test_export_n_posts_the_record_where_it_was_asked(tmp_path):
         assert len(shared) == 2  # posted when the group shared it
         for n, text in enumerate(("exporter 1", "exporter 9", "exporter", "export 1")):
             before = len(played.adapter.performed)
-            await played.runtime.process(
-                MessagePosted(
-                    room=ROOM,
-                    sender=UserId("p3"),
-                    sender_name="P3",
-                    text=f"!atelier {text}",
-                    message_id=MessageId(f"$x{n}"),
-                    event_id=EventId(f"$x{n}"),
-                )
-            )
+            await played.runtime.process(_typed(f"!atelier {text}", f"$x{n}"))
             await played.runtime.settled()
             new = played.adapter.performed[before:]
             files = [e for e in new if isinstance(e, PostFile)]
@@ -138,16 +141,7 @@ async def test_a_file_is_retried_until_the_platform_is_back(tmp_path):
     played = await replay(tmp_path / "atelier.db", record_atelier())
     try:
         played.adapter.down = True
-        await played.runtime.process(
-            MessagePosted(
-                room=ROOM,
-                sender=UserId("p3"),
-                sender_name="P3",
-                text="!atelier exporter 1",
-                message_id=MessageId("$y"),
-                event_id=EventId("$y"),
-            )
-        )
+        await played.runtime.process(_typed("!atelier exporter 1", "$y"))
         await played.runtime.settled()
         pending = await played.store.pending(ROOM)
         assert [type(i.effect).__name__ for i in pending] == ["PostFile", "PostFile"]
@@ -203,16 +197,7 @@ async def test_files_owed_when_the_bot_stops_are_posted_once_after_a_restart(tmp
     them, in order, once each."""
     played = await replay(tmp_path / "atelier.db", record_atelier())
     played.adapter.down = True
-    await played.runtime.process(
-        MessagePosted(
-            room=ROOM,
-            sender=UserId("p3"),
-            sender_name="P3",
-            text="!atelier exporter 1",
-            message_id=MessageId("$z"),
-            event_id=EventId("$z"),
-        )
-    )
+    await played.runtime.process(_typed("!atelier exporter 1", "$z"))
     await played.runtime.settled()
     await played.close()
     later = played.now[0] + 5  # the replay's clock, a moment later

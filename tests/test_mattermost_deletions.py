@@ -3,35 +3,12 @@ it, whether the bot's websocket was up or down; someone who left while it was do
 to have left (issue 12 §2, issue 15 §2)."""
 
 import pytest
-from mattermost_kit import MattermostBot, MattermostPeople, bot_config
+from mattermost_kit import MattermostBot, MattermostPeople, at_rules, bot_config, rules_of
 from mattermostdriver.exceptions import NotEnoughPermissions
 from people_kit import heard, until
 
 from bot.events import MemberLeft, MessageRemoved
 from bot.scenario import name as display_name
-
-
-async def _at_rules(mattermost, tmp_path, names, system_admins=(), team_admins=()):  # type: ignore[no-untyped-def]
-    """The bot, people who joined, and the atelier at its ground rules, Camille facilitating."""
-    bot = await MattermostBot(bot_config(mattermost, tmp_path, spm=60)).start()
-    people = MattermostPeople(mattermost, ["camille", *names], refs=bot.refs, state=bot.state)
-    room = await people.open(facilitator="camille")
-    for admin in system_admins:
-        mattermost.make_system_admin(people.user_id(admin))
-    for admin in team_admins:
-        mattermost.make_team_admin(people.user_id(admin))
-    await people.say("camille", "!atelier démarrer")
-    for person in names:
-        await people.say(person, "!atelier rejoindre")
-        await heard(people, f"Bienvenue {display_name(person)}")
-    await people.dm("camille", "aller 3")
-    await heard(people, "Étape 3/18 — Règles du jeu")
-    return bot, people, room
-
-
-async def _rules(bot, room) -> list[str]:  # type: ignore[no-untyped-def]
-    state = await bot.state(room)
-    return [] if state is None else [rule.text for rule in state.rules]
 
 
 async def test_a_rule_deleted_by_its_author_or_a_system_admin_leaves_the_atelier(
@@ -42,7 +19,7 @@ async def test_a_rule_deleted_by_its_author_or_a_system_admin_leaves_the_atelier
     ``delete_others_posts``): it stays. The bot, no admin, is not told who deleted a post in
     ``post_deleted``: it reads ``props.deleteBy``."""
     names = ["alice", "bruno", "chloe", "driss"]
-    bot, people, room = await _at_rules(mattermost, tmp_path, names, system_admins=["driss"])
+    bot, people, room = await at_rules(mattermost, tmp_path, names, system_admins=["driss"])
     try:
         alices = await people.say("alice", "On parle en « je »")
         brunos = await people.say("bruno", "On se tutoie")
@@ -55,7 +32,7 @@ async def test_a_rule_deleted_by_its_author_or_a_system_admin_leaves_the_atelier
         await until("alice's rule withdrawn", lambda: _count(bot, room, 2))
         await people.delete("driss", brunos)
         await until("bruno's rule withdrawn", lambda: _count(bot, room, 1))
-        assert await _rules(bot, room) == ["On coupe les téléphones"]
+        assert await rules_of(bot, room) == ["On coupe les téléphones"]
     finally:
         await bot.stop()
     removed = [
@@ -69,13 +46,13 @@ async def test_a_rule_deleted_by_its_author_or_a_system_admin_leaves_the_atelier
 
 
 async def _count(bot, room, n) -> bool:  # type: ignore[no-untyped-def]
-    return len(await _rules(bot, room)) == n
+    return len(await rules_of(bot, room)) == n
 
 
 async def test_a_rule_its_author_deleted_while_the_bot_was_away_is_withdrawn_at_reconnection(
     mattermost, tmp_path
 ):
-    bot, people, room = await _at_rules(mattermost, tmp_path, ["alice", "bruno"])
+    bot, people, room = await at_rules(mattermost, tmp_path, ["alice", "bruno"])
     try:
         alices = await people.say("alice", "On parle en « je »")
         await people.say("bruno", "On se tutoie")
@@ -84,7 +61,7 @@ async def test_a_rule_its_author_deleted_while_the_bot_was_away_is_withdrawn_at_
         await people.delete("alice", alices)
         await bot.websocket_up(mattermost)
         await until("alice's rule withdrawn", lambda: _count(bot, room, 1))
-        assert await _rules(bot, room) == ["On se tutoie"]
+        assert await rules_of(bot, room) == ["On se tutoie"]
     finally:
         await bot.stop()
     assert not mattermost.violations
@@ -127,7 +104,7 @@ async def test_a_rule_a_team_admin_deleted_leaves_the_atelier(mattermost, tmp_pa
     (model/role.go ``delete_others_posts``): Élise, team admin, deletes Bruno's rule: gone,
     and she is counted a moderator."""
     names = ["alice", "bruno", "elise"]
-    bot, people, room = await _at_rules(mattermost, tmp_path, names, team_admins=["elise"])
+    bot, people, room = await at_rules(mattermost, tmp_path, names, team_admins=["elise"])
     try:
         brunos = await people.say("bruno", "On se tutoie")
         await people.say("alice", "On parle en « je »")

@@ -5,7 +5,7 @@ of other bots, and group messages, which are not atelier rooms."""
 import asyncio
 
 from mattermost_buttons_kit import ButtonPeople, serving_bot
-from mattermost_kit import MattermostBot, MattermostPeople, bot_config
+from mattermost_kit import MattermostBot, MattermostPeople, at_rules, bot_config, rules_of
 from mattermostdriver import Driver
 from people_kit import heard, texts, until
 
@@ -13,36 +13,14 @@ from adapters.mattermost import driver_options
 from bot.config import MattermostSection
 from bot.events import MessageEdited, MessagePosted
 from bot.inbound import ReactionIn
-from bot.scenario import name as display_name
 from bot.scenario import wait_for_ref
-
-
-async def _at_rules(mattermost, tmp_path, names, system_admins=()):  # type: ignore[no-untyped-def]
-    """The bot, people who joined, and the atelier at its ground rules, Camille facilitating."""
-    bot = await MattermostBot(bot_config(mattermost, tmp_path, spm=60)).start()
-    people = MattermostPeople(mattermost, ["camille", *names], refs=bot.refs, state=bot.state)
-    room = await people.open(facilitator="camille")
-    for admin in system_admins:
-        mattermost.make_system_admin(people.user_id(admin))
-    await people.say("camille", "!atelier démarrer")
-    for person in names:
-        await people.say(person, "!atelier rejoindre")
-        await heard(people, f"Bienvenue {display_name(person)}")
-    await people.dm("camille", "aller 3")
-    await heard(people, "Étape 3/18 — Règles du jeu")
-    return bot, people, room
-
-
-async def _rules(bot, room) -> list[str]:  # type: ignore[no-untyped-def]
-    state = await bot.state(room)
-    return [] if state is None else [rule.text for rule in state.rules]
 
 
 async def test_a_pin_and_an_admin_s_edit_of_a_bot_post_change_nobody_s_input(mattermost, tmp_path):
     """Bruno pins Alice's rule (``post_edited``, same text, ``edit_at`` 0): no edit reaches the
     atelier. Driss, a system admin, rewrites the bot's step message: nothing either."""
     names = ["alice", "bruno", "driss"]
-    bot, people, room = await _at_rules(mattermost, tmp_path, names, system_admins=["driss"])
+    bot, people, room = await at_rules(mattermost, tmp_path, names, system_admins=["driss"])
     try:
         alices = await people.say("alice", "On parle en « je »")
         await until("alice's rule", lambda: _has(bot, room, ["On parle en « je »"]))
@@ -62,14 +40,14 @@ async def test_a_pin_and_an_admin_s_edit_of_a_bot_post_change_nobody_s_input(mat
 
 
 async def _has(bot, room, rules: list[str]) -> bool:  # type: ignore[no-untyped-def]
-    return await _rules(bot, room) == rules
+    return await rules_of(bot, room) == rules
 
 
 async def test_posts_of_webhooks_and_other_bots_are_not_anyone_s_input(mattermost, tmp_path):
     """A webhook posting as Alice (``props.from_webhook``) and a bot account (``is_bot``,
     ``props.from_bot``) write in the channel during the ground rules: neither is a rule, and
     a bot's ``!atelier`` command is not answered."""
-    bot, people, room = await _at_rules(mattermost, tmp_path, ["alice"])
+    bot, people, room = await at_rules(mattermost, tmp_path, ["alice"])
     robot = mattermost.add_user("robot", "robot-pw", bot=True)
     mattermost.add_member(people.channel, robot["id"])
     try:
